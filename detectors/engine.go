@@ -1,0 +1,482 @@
+// Package detectors runs rules over chunks of content: a keyword prefilter
+// picks the rules worth running and where, RE2 regexes find candidates, and
+// entropy, checksum validators, placeholder filters and allowlists decide
+// which candidates are findings. The engine owns all of this; sources only
+// supply chunks.
+package detectors
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/leakhound/leakhound/detectors/regex"
+	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/rules"
+)
+
+// Detector finds secrets in a chunk. Detect must be safe for concurrent use.
+type Detector interface {
+	Detect(c finding.Chunk) []finding.Finding
+}
+
+// Window sizes around a keyword hit. A single-line rule is matched on the
+// line the keyword is on (capped, for minified files with megabyte lines);
+// a multiline rule gets room for a PEM block after its keyword.
+const (
+	windowBefore          = 512
+	windowAfter           = 4096
+	multilineWindowAfter  = 32 << 10
+	multilineWindowBefore = 1024
+)
+
+// MaxOverlap is the overlap sources must leave between chunks so the
+// longest match the engine looks for is never split.
+const MaxOverlap = multilineWindowAfter + multilineWindowBefore
+
+type compiledRule struct {
+	rules.Rule
+	index      int
+	re         *regex.Regexp
+	path       *regex.Regexp
+	allowlists []compiledAllowlist
+	validate   Validator
+}
+
+type compiledAllowlist struct {
+	and       bool
+	target    string
+	regexes   []*regex.Regexp
+	paths     []*regex.Regexp
+	stopwords []string
+	commits   map[string]bool
+}
+
+// Engine is a compiled rule set.
+type Engine struct {
+	rules      []*compiledRule
+	byKeyword  [][]*compiledRule // keyword id -> rules
+	noKeywords []*compiledRule   // rules run on every chunk
+	pathOnly   []*compiledRule
+	global     []globalAllowlist
+	pre        *prefilter
+}
+
+type globalAllowlist struct {
+	compiledAllowlist
+	targets map[string]bool
+}
+
+// New compiles a validated config into an engine.
+func New(cfg *rules.Config) (*Engine, error) {
+	e := &Engine{}
+	kwIndex := map[string]int{}
+	var words []string
+	for i, r := range cfg.Rules {
+		cr := &compiledRule{Rule: r, index: i}
+		fail := func(what string, err error) error {
+			return &rules.ValidationError{File: r.File, RuleID: r.ID, Err: fmt.Errorf("%s: %w", what, err)}
+		}
+		var err error
+		if r.Regex != "" {
+			if cr.re, err = regex.Compile(r.Regex); err != nil {
+				return nil, fail("compile regex", err)
+			}
+		}
+		if r.Path != "" {
+			if cr.path, err = regex.Compile(r.Path); err != nil {
+				return nil, fail("compile path", err)
+			}
+		}
+		for _, a := range r.Allowlists {
+			ca, err := compileAllowlist(a)
+			if err != nil {
+				return nil, fail("allowlist", err)
+			}
+			cr.allowlists = append(cr.allowlists, ca)
+		}
+		if r.Validator != "" {
+			v, ok := validators[r.Validator]
+			if !ok {
+				return nil, fail("validate", fmt.Errorf("unknown validator %q", r.Validator))
+			}
+			cr.validate = v
+		}
+		e.rules = append(e.rules, cr)
+		switch {
+		case cr.re == nil:
+			e.pathOnly = append(e.pathOnly, cr)
+		case len(r.Keywords) == 0:
+			e.noKeywords = append(e.noKeywords, cr)
+		default:
+			for _, k := range r.Keywords {
+				id, ok := kwIndex[k]
+				if !ok {
+					id = len(words)
+					kwIndex[k] = id
+					words = append(words, k)
+					e.byKeyword = append(e.byKeyword, nil)
+				}
+				e.byKeyword[id] = append(e.byKeyword[id], cr)
+			}
+		}
+	}
+	for _, a := range cfg.Allowlists {
+		ca, err := compileAllowlist(a)
+		if err != nil {
+			return nil, &rules.ValidationError{Err: fmt.Errorf("global allowlist: %w", err)}
+		}
+		g := globalAllowlist{compiledAllowlist: ca}
+		if len(a.TargetRules) > 0 {
+			g.targets = map[string]bool{}
+			for _, id := range a.TargetRules {
+				g.targets[id] = true
+			}
+		}
+		e.global = append(e.global, g)
+	}
+	e.pre = newPrefilter(words)
+	return e, nil
+}
+
+func compileAllowlist(a rules.Allowlist) (compiledAllowlist, error) {
+	ca := compiledAllowlist{
+		and:    strings.EqualFold(a.Condition, "AND"),
+		target: a.RegexTarget,
+	}
+	for _, s := range a.Regexes {
+		re, err := regex.Compile(s)
+		if err != nil {
+			return ca, fmt.Errorf("regex %q: %w", s, err)
+		}
+		ca.regexes = append(ca.regexes, re)
+	}
+	for _, s := range a.Paths {
+		re, err := regex.Compile(s)
+		if err != nil {
+			return ca, fmt.Errorf("path %q: %w", s, err)
+		}
+		ca.paths = append(ca.paths, re)
+	}
+	for _, w := range a.Stopwords {
+		ca.stopwords = append(ca.stopwords, strings.ToLower(w))
+	}
+	if len(a.Commits) > 0 {
+		ca.commits = map[string]bool{}
+		for _, c := range a.Commits {
+			ca.commits[c] = true
+		}
+	}
+	return ca, nil
+}
+
+// candidate is what an allowlist looks at.
+type candidate struct {
+	secret, match, line, path, commit string
+}
+
+func (a *compiledAllowlist) allows(c candidate) bool {
+	var results []bool
+	if len(a.commits) > 0 {
+		results = append(results, a.commits[c.commit])
+	}
+	if len(a.paths) > 0 {
+		ok := false
+		for _, re := range a.paths {
+			if re.MatchString(c.path) {
+				ok = true
+				break
+			}
+		}
+		results = append(results, ok)
+	}
+	if len(a.regexes) > 0 {
+		target := c.secret
+		switch a.target {
+		case "match":
+			target = c.match
+		case "line":
+			target = c.line
+		}
+		ok := false
+		for _, re := range a.regexes {
+			if re.MatchString(target) {
+				ok = true
+				break
+			}
+		}
+		results = append(results, ok)
+	}
+	if len(a.stopwords) > 0 {
+		ls := strings.ToLower(c.secret)
+		ok := false
+		for _, w := range a.stopwords {
+			if strings.Contains(ls, w) {
+				ok = true
+				break
+			}
+		}
+		results = append(results, ok)
+	}
+	if len(results) == 0 {
+		return false
+	}
+	for _, r := range results {
+		if r && !a.and {
+			return true
+		}
+		if !r && a.and {
+			return false
+		}
+	}
+	return a.and
+}
+
+// span is a half-open byte range of a chunk.
+type span struct{ start, end int }
+
+// Detect runs every applicable rule over the chunk.
+func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
+	data := c.Data
+	own := len(data) - c.Tail // matches starting at or after own belong to the next chunk
+	path := c.Origin.DisplayPath()
+	var out []finding.Finding
+
+	if c.Offset == 0 {
+		for _, r := range e.pathOnly {
+			if r.path.MatchString(path) {
+				out = append(out, e.pathFinding(r, c, path))
+			}
+		}
+	}
+
+	// Windows per rule, from keyword hits.
+	perRule := map[*compiledRule][]span{}
+	if len(e.byKeyword) > 0 {
+		hits := e.pre.find(data, nil)
+		for _, h := range hits {
+			for _, r := range e.byKeyword[h.Keyword] {
+				start := h.End - len(e.pre.words[h.Keyword])
+				perRule[r] = addWindow(perRule[r], window(data, start, h.End, r.Multiline))
+			}
+		}
+	}
+	for _, r := range e.noKeywords {
+		perRule[r] = []span{{0, len(data)}}
+	}
+	if len(perRule) == 0 {
+		return out
+	}
+	// Deterministic rule order.
+	order := make([]*compiledRule, 0, len(perRule))
+	for r := range perRule {
+		order = append(order, r)
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
+
+	lines := newLineIndex(data, c.LineBase)
+	for _, r := range order {
+		if r.path != nil && !r.path.MatchString(path) {
+			continue
+		}
+		for _, w := range perRule[r] {
+			text := regex.Sanitize(data[w.start:w.end])
+			for _, m := range r.re.FindAllSubmatchIndex(text, -1) {
+				start, end := m[0]+w.start, m[1]+w.start
+				if start >= own {
+					continue
+				}
+				ss, se := secretSpan(r, m)
+				if ss < 0 {
+					continue
+				}
+				secret := string(text[ss:se])
+				ss += w.start
+				se += w.start
+				if f, ok := e.check(r, c, data, lines, path, start, end, ss, se, secret); ok {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// secretSpan picks the secret inside a match: the rule's secretGroup, or
+// else the first non-empty group, or else the whole match (gitleaks'
+// meaning of secretGroup 0).
+func secretSpan(r *compiledRule, m []int) (int, int) {
+	if r.SecretGroup > 0 {
+		g := r.SecretGroup
+		if 2*g+1 >= len(m) || m[2*g] < 0 {
+			return -1, -1
+		}
+		return m[2*g], m[2*g+1]
+	}
+	for g := 1; 2*g+1 < len(m); g++ {
+		if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+			return m[2*g], m[2*g+1]
+		}
+	}
+	return m[0], m[1]
+}
+
+func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lineIndex, path string, start, end, ss, se int, secret string) (finding.Finding, bool) {
+	if secret == "" {
+		return finding.Finding{}, false
+	}
+	ent := ShannonEntropy(secret)
+	if r.Entropy > 0 && ent < r.Entropy {
+		return finding.Finding{}, false
+	}
+	if r.validate != nil && !r.validate(secret) {
+		return finding.Finding{}, false
+	}
+	if IsPlaceholder(secret) {
+		return finding.Finding{}, false
+	}
+	lineStart, lineEnd := lineBounds(data, start, end)
+	line := string(data[lineStart:lineEnd])
+	if hasInlineAllow(line) {
+		return finding.Finding{}, false
+	}
+	cand := candidate{secret: secret, match: string(data[start:end]), line: line, path: path, commit: c.Origin.Commit}
+	for i := range r.allowlists {
+		if r.allowlists[i].allows(cand) {
+			return finding.Finding{}, false
+		}
+	}
+	for i := range e.global {
+		g := &e.global[i]
+		if g.targets != nil && !g.targets[r.ID] {
+			continue
+		}
+		if g.allows(cand) {
+			return finding.Finding{}, false
+		}
+	}
+	f := finding.Finding{
+		RuleID:      r.ID,
+		Description: r.Description,
+		Severity:    r.Severity,
+		Tags:        r.Tags,
+		Secret:      secret,
+		Match:       cand.match,
+		Entropy:     ent,
+		SecretHash:  finding.HashSecret(secret),
+	}
+	f.Location.Origin = c.Origin
+	f.Location.Line, f.Location.Column = lines.position(ss)
+	f.Location.EndLine, f.Location.EndColumn = lines.position(se)
+	f.Fingerprint = finding.Fingerprint(r.ID, path, f.SecretHash)
+	return f, true
+}
+
+func (e *Engine) pathFinding(r *compiledRule, c finding.Chunk, path string) finding.Finding {
+	f := finding.Finding{
+		RuleID:      r.ID,
+		Description: r.Description,
+		Severity:    r.Severity,
+		Tags:        r.Tags,
+		SecretHash:  finding.HashSecret(""),
+	}
+	f.Location.Origin = c.Origin
+	f.Location.Line, f.Location.Column = 1, 1
+	f.Fingerprint = finding.Fingerprint(r.ID, path, "")
+	return f
+}
+
+// window returns the span a rule is matched on for a keyword at
+// [start, end): the keyword's line, capped on each side.
+func window(data []byte, start, end int, multiline bool) span {
+	before, after := windowBefore, windowAfter
+	if multiline {
+		before, after = multilineWindowBefore, multilineWindowAfter
+	}
+	lo := start - before
+	if lo < 0 {
+		lo = 0
+	}
+	if i := bytes.LastIndexByte(data[lo:start], '\n'); i >= 0 && !multiline {
+		lo += i + 1
+	}
+	hi := end + after
+	if hi > len(data) {
+		hi = len(data)
+	}
+	if !multiline {
+		if i := bytes.IndexByte(data[end:hi], '\n'); i >= 0 {
+			hi = end + i
+		}
+	}
+	return span{lo, hi}
+}
+
+// addWindow appends w to ws (sorted by start, as hits arrive in order),
+// merging it into the last window when they touch.
+func addWindow(ws []span, w span) []span {
+	if n := len(ws); n > 0 && w.start <= ws[n-1].end {
+		if w.end > ws[n-1].end {
+			ws[n-1].end = w.end
+		}
+		if w.start < ws[n-1].start {
+			ws[n-1].start = w.start
+		}
+		return ws
+	}
+	return append(ws, w)
+}
+
+func lineBounds(data []byte, start, end int) (int, int) {
+	ls := bytes.LastIndexByte(data[:start], '\n') + 1
+	le := bytes.IndexByte(data[end:], '\n')
+	if le < 0 {
+		le = len(data)
+	} else {
+		le += end
+	}
+	return ls, le
+}
+
+var inlineAllowMarkers = []string{"leakhound:allow", "gitleaks:allow"}
+
+func hasInlineAllow(line string) bool {
+	for _, m := range inlineAllowMarkers {
+		if strings.Contains(line, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// lineIndex turns byte offsets into 1-based line and column numbers,
+// counting newlines lazily and only once per chunk.
+type lineIndex struct {
+	data     []byte
+	base     int
+	newlines []int // offsets of '\n', filled on first use
+	built    bool
+}
+
+func newLineIndex(data []byte, base int) *lineIndex { return &lineIndex{data: data, base: base} }
+
+func (l *lineIndex) position(off int) (line, col int) {
+	if !l.built {
+		for i := 0; ; {
+			j := bytes.IndexByte(l.data[i:], '\n')
+			if j < 0 {
+				break
+			}
+			l.newlines = append(l.newlines, i+j)
+			i += j + 1
+		}
+		l.built = true
+	}
+	n := sort.SearchInts(l.newlines, off) // newlines before off
+	lineStart := 0
+	if n > 0 {
+		lineStart = l.newlines[n-1] + 1
+	}
+	return l.base + n + 1, off - lineStart + 1
+}

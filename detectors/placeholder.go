@@ -1,0 +1,125 @@
+package detectors
+
+import (
+	"strings"
+	"unicode"
+)
+
+// placeholderWords are substrings that mark a value as documentation or a
+// template rather than a credential. Compared case-insensitively.
+var placeholderWords = []string{
+	"example", "xxxxx", "changeme", "change_me", "change-me", "placeholder",
+	"your_", "your-", "yourkey", "yourtoken", "yoursecret", "yourpassword",
+	"dummy", "redacted", "insert", "replace_me", "replaceme", "todo",
+	"fixme", "<", ">", "${", "{{", "}}", "$(", "%(", "*****", "....",
+	"sample", "fake", "notreal", "not_real", "not-real",
+}
+
+// IsPlaceholder reports whether a candidate secret is an obvious
+// placeholder: a template expression, a documented example, a run of one
+// character, or a word that says so.
+func IsPlaceholder(s string) bool {
+	ls := strings.ToLower(s)
+	for _, w := range placeholderWords {
+		if strings.Contains(ls, w) {
+			return true
+		}
+	}
+	if len(s) >= 6 && strings.Count(s, s[:1]) == len(s) {
+		return true
+	}
+	return false
+}
+
+// validGenericSecret decides whether the value of an assignment such as
+// `password = "..."` or `api_key: ...` looks like a credential rather than
+// code, a path, an identifier or a reference to one.
+func validGenericSecret(s string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	if IsPlaceholder(s) {
+		return false
+	}
+	ls := strings.ToLower(s)
+	// References to variables, environment or secret stores, not values.
+	if strings.HasPrefix(s, "$") || strings.HasPrefix(s, "%") || strings.HasPrefix(ls, "env.") ||
+		strings.HasPrefix(ls, "secrets.") || strings.HasPrefix(ls, "process.env") ||
+		strings.HasPrefix(ls, "os.") || strings.HasPrefix(ls, "vault:") {
+		return false
+	}
+	var upper, lowerN, digit, other int
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			upper++
+		case unicode.IsLower(r):
+			lowerN++
+		case unicode.IsDigit(r):
+			digit++
+		default:
+			other++
+		}
+	}
+	letters := upper + lowerN
+	// Pure words or identifiers (some_function_name, SomeTypeName,
+	// CONSTANT_NAME, dotted.package.path) are code, not secrets.
+	if digit == 0 && (upper == 0 || lowerN == 0 || looksCamel(s)) {
+		return false
+	}
+	if digit == 0 && letters > 0 && len(s) < 16 {
+		return false
+	}
+	// Numbers alone (ports, ids, timestamps) are not secrets.
+	if letters == 0 {
+		return false
+	}
+	if isHexString(s) && (len(s) == 40 || len(s) == 64) && strings.ToLower(s) == s {
+		// Commit SHAs and content digests in configs are far likelier than
+		// hex secrets of exactly those lengths without a provider prefix.
+		return false
+	}
+	if looksUUID(s) {
+		return false
+	}
+	if strings.Contains(s, "/") && strings.Count(s, "/") >= 2 && !strings.ContainsAny(s, "+=") {
+		return false // a path
+	}
+	return ShannonEntropy(s) >= 3.0
+}
+
+// looksCamel reports identifiers like parseHTTPResponse or ReadAllBytes.
+func looksCamel(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && r != '_' && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isHexString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func looksUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return false
+			}
+		} else if !isHexString(s[i : i+1]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,118 @@
+package detectors
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"hash/crc32"
+	"strings"
+)
+
+// Validator is a check a secret must pass that a regex can't express: a
+// checksum or an inner structure. Rules name one with `validate = "..."`.
+type Validator func(secret string) bool
+
+// validators is the registry rules pick from by name.
+var validators = map[string]Validator{
+	"github-crc32": validGitHubToken,
+	"npm-crc32":    validGitHubToken, // npm adopted GitHub's token format
+	"jwt":          validJWT,
+	"pem":          validPEMBody,
+	"generic":      validGenericSecret,
+}
+
+// Validators lists the names rules may use in `validate`.
+func Validators() []string {
+	names := make([]string, 0, len(validators))
+	for n := range validators {
+		names = append(names, n)
+	}
+	return names
+}
+
+const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// Base62CRC32 encodes the CRC-32 of s as six base62 digits, as GitHub and
+// npm append to their tokens.
+func Base62CRC32(s string) string {
+	n := crc32.ChecksumIEEE([]byte(s))
+	var b [6]byte
+	for i := 5; i >= 0; i-- {
+		b[i] = base62Alphabet[n%62]
+		n /= 62
+	}
+	return string(b[:])
+}
+
+// validGitHubToken checks the checksum of a prefixed token such as
+// ghp_<30 random><6 checksum> or npm_<30><6>: the last six characters are
+// the base62 CRC-32 of the random part between the prefix and them.
+func validGitHubToken(secret string) bool {
+	i := strings.LastIndexByte(secret, '_')
+	if i < 0 {
+		return false
+	}
+	body := secret[i+1:]
+	if len(body) < 7 {
+		return false
+	}
+	return Base62CRC32(body[:len(body)-6]) == body[len(body)-6:]
+}
+
+// validJWT checks that a token has a base64url JSON header naming an alg
+// and a base64url JSON payload.
+func validJWT(secret string) bool {
+	parts := strings.Split(secret, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	var header map[string]any
+	if !decodeJSONPart(parts[0], &header) {
+		return false
+	}
+	if _, ok := header["alg"]; !ok {
+		return false
+	}
+	var payload any
+	return decodeJSONPart(parts[1], &payload)
+}
+
+func decodeJSONPart(s string, v any) bool {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil {
+		return false
+	}
+	return json.Unmarshal(b, v) == nil
+}
+
+// validPEMBody checks that a private key block's body is real base64 of a
+// plausible length, so documentation like "-----BEGIN RSA PRIVATE KEY-----
+// ... -----END RSA PRIVATE KEY-----" doesn't fire.
+func validPEMBody(secret string) bool {
+	start := strings.Index(secret, "-----\n")
+	if start < 0 {
+		start = strings.Index(secret, "-----\r\n")
+	}
+	end := strings.LastIndex(secret, "-----END")
+	if start < 0 || end < 0 || end <= start {
+		return false
+	}
+	var body strings.Builder
+	for _, line := range strings.Split(secret[start+5:end], "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.Contains(line, ":") { // Proc-Type/DEK-Info headers
+			continue
+		}
+		body.WriteString(line)
+	}
+	b := body.String()
+	if len(b) < 64 {
+		return false
+	}
+	if _, err := base64.StdEncoding.DecodeString(b); err != nil {
+		// OpenSSH keys and some tools omit padding.
+		if _, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(b, "=")); err != nil {
+			return false
+		}
+	}
+	return true
+}

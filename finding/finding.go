@@ -1,0 +1,149 @@
+// Package finding holds the leaf types every stage of leakhound shares: the
+// chunk of content a source yields, where it came from, and the findings the
+// engine reports about it.
+package finding
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"path"
+	"strings"
+	"time"
+)
+
+// Origin says where a chunk of content came from. Sources fill in what
+// applies to them and leave the rest empty.
+type Origin struct {
+	Kind string // "file", "stdin", "git", "image", "archive"
+	// Path is the file's path, slash-separated and relative to the scanned
+	// root where there is one.
+	Path string
+	// Root is the scanned root the path is relative to (not reported).
+	Root string
+
+	Repository string
+	Commit     string
+	Author     string
+	Email      string
+	Date       time.Time
+	Message    string
+
+	Image string
+	Layer string // layer digest, or "config" for the image config
+	// LayerIndex is the layer's position in the image, starting at 0; -1 or 0
+	// with Layer empty means no layer.
+	LayerIndex int
+	// Archive is the chain of archive members leading to Path, e.g.
+	// "app.jar!/BOOT-INF/lib/x.jar"; empty outside archives.
+	Archive string
+}
+
+// Chunk is a piece of content to scan. Sources cut large inputs into chunks
+// that overlap by Tail bytes: the last Tail bytes of Data are repeated at the
+// start of the next chunk, and findings that start there belong to that next
+// chunk, so no secret is split and none is reported twice.
+type Chunk struct {
+	Origin Origin
+	Data   []byte
+	// Offset is the byte offset of Data[0] in the whole input.
+	Offset int64
+	// LineBase is the number of newlines in the input before Data[0].
+	LineBase int
+	// Tail is the number of bytes at the end of Data that belong to the next
+	// chunk.
+	Tail int
+}
+
+// Location is where a finding sits.
+type Location struct {
+	Origin
+	Line      int // 1-based
+	Column    int // 1-based, in bytes
+	EndLine   int
+	EndColumn int
+}
+
+// Finding is one secret found at one location.
+type Finding struct {
+	RuleID      string
+	Description string
+	Severity    string
+	Tags        []string
+	// Secret is the secret itself; Match is the text the rule matched, which
+	// contains the secret. Both are redacted by every report unless the user
+	// asked for them.
+	Secret   string
+	Match    string
+	Location Location
+	Entropy  float64
+	// Fingerprint identifies this secret at this place (rule, path, secret);
+	// it is stable across runs and contains no part of the secret.
+	Fingerprint string
+	// SecretHash identifies the secret alone, whatever the rule or place.
+	SecretHash string
+
+	Verification       string
+	VerificationDetail string
+}
+
+// hashKey separates leakhound's secret hashes from plain SHA-256 so a hash
+// in a shared baseline can't be looked up in public tables of unsalted
+// hashes.
+var hashKey = []byte("leakhound secret hash v1")
+
+// HashSecret returns the keyed hash that identifies a secret.
+func HashSecret(secret string) string {
+	m := hmac.New(sha256.New, hashKey)
+	m.Write([]byte(secret))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// Fingerprint returns the stable identifier of a secret found by a rule at
+// a path. Line numbers and commit metadata are left out on purpose: they
+// churn, and a baseline keyed on them would hide a different secret later
+// put on the same line.
+func Fingerprint(ruleID, filePath, secretHash string) string {
+	h := sha256.New()
+	h.Write([]byte(ruleID))
+	h.Write([]byte{0})
+	h.Write([]byte(filePath))
+	h.Write([]byte{0})
+	h.Write([]byte(secretHash))
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// DisplayPath is the path a report shows: the archive chain and the path in
+// it, in slash form.
+func (o Origin) DisplayPath() string {
+	p := o.Path
+	if o.Archive != "" {
+		p = o.Archive + "!/" + strings.TrimPrefix(p, "/")
+	}
+	return path.Clean(strings.ReplaceAll(p, "\\", "/"))
+}
+
+// Redact hides a secret, keeping a short prefix so a reader can tell which
+// credential it is (for most providers the prefix is the public token type).
+func Redact(secret string) string {
+	keep := len(secret) / 5
+	if keep > 4 {
+		keep = 4
+	}
+	if len(secret) < 12 {
+		keep = 0
+	}
+	// Don't cut a multi-byte rune.
+	for keep > 0 && keep < len(secret) && secret[keep]&0xC0 == 0x80 {
+		keep--
+	}
+	return secret[:keep] + "*****"
+}
+
+// RedactIn replaces every occurrence of secret in s with its redacted form.
+func RedactIn(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, secret, Redact(secret))
+}

@@ -1,0 +1,71 @@
+package rules_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/leakhound/leakhound/detectors"
+	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/rules"
+)
+
+// TestDefaultRuleExamples runs every default rule's examples (each must be
+// found by that rule) and negative examples (none may be found by it).
+func TestDefaultRuleExamples(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cfg.Rules {
+		t.Run(r.ID, func(t *testing.T) {
+			if len(r.Examples) == 0 {
+				t.Errorf("rule has no examples")
+			}
+			if len(r.NegativeExamples) == 0 {
+				t.Errorf("rule has no negative_examples")
+			}
+			if r.Description == "" {
+				t.Errorf("rule has no description")
+			}
+			one := &rules.Config{Rules: []rules.Rule{r}}
+			eng, err := detectors.New(one)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ex := range r.Examples {
+				if n := len(eng.Detect(chunk(ex))); n == 0 {
+					t.Errorf("example not found: %q", ex)
+				}
+			}
+			for _, ex := range r.NegativeExamples {
+				if fs := eng.Detect(chunk(ex)); len(fs) > 0 {
+					t.Errorf("negative example found: %q (secret %q)", ex, fs[0].Secret)
+				}
+			}
+		})
+	}
+}
+
+func chunk(s string) finding.Chunk {
+	return finding.Chunk{Origin: finding.Origin{Kind: "file", Path: "example.txt"}, Data: []byte(s)}
+}
+
+func TestDefaultRulesUnique(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Rules) == 0 {
+		t.Fatal("no default rules")
+	}
+	for _, r := range cfg.Rules {
+		if len(r.Keywords) == 0 && r.Regex != "" {
+			t.Errorf("rule %s has no keywords: it would run on every chunk", r.ID)
+		}
+		for _, k := range r.Keywords {
+			if k != strings.ToLower(k) {
+				t.Errorf("rule %s keyword %q not lowercased", r.ID, k)
+			}
+		}
+	}
+}
