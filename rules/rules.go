@@ -220,9 +220,11 @@ func (c *Config) Normalize() {
 			r.Allowlists = append(r.Allowlists, *r.Allowlist)
 			r.Allowlist = nil
 		}
+		kws := make([]string, len(r.Keywords))
 		for j, k := range r.Keywords {
-			r.Keywords[j] = strings.ToLower(k)
+			kws[j] = strings.ToLower(k)
 		}
+		r.Keywords = kws
 		if r.Severity == "" {
 			r.Severity = Medium
 		}

@@ -47,7 +47,7 @@ func TestDefaultRuleExamples(t *testing.T) {
 }
 
 func chunk(s string) finding.Chunk {
-	return finding.Chunk{Origin: finding.Origin{Kind: "file", Path: "example.txt"}, Data: []byte(s)}
+	return finding.Chunk{Origin: finding.Origin{Kind: "file", Path: "config/app.env"}, Data: []byte(s)}
 }
 
 func TestDefaultRulesUnique(t *testing.T) {

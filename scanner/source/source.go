@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/leakhound/leakhound/finding"
@@ -81,6 +82,20 @@ func IsBinary(head []byte) bool {
 	return ctrl*10 > len(head)
 }
 
+// buffers recycles chunk buffers: most items are small, and allocating a
+// full chunk buffer per file would churn memory on trees of many files.
+var buffers sync.Pool
+
+func getBuffer(n int) *[]byte {
+	if bp, ok := buffers.Get().(*[]byte); ok && cap(*bp) >= n {
+		return bp
+	}
+	b := make([]byte, 0, n)
+	return &b
+}
+
+func putBuffer(bp *[]byte) { buffers.Put(bp) }
+
 // ErrBinary is reported through Skip, never as a problem.
 var ErrBinary = errors.New("binary")
 
@@ -98,7 +113,9 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 	if overlap >= size/2 {
 		overlap = size / 2
 	}
-	buf := make([]byte, 0, size+overlap)
+	bp := getBuffer(size + overlap)
+	defer putBuffer(bp)
+	buf := (*bp)[: 0 : size+overlap]
 	var (
 		offset   int64 // offset of buf[0] in the input
 		lineBase int

@@ -1,0 +1,31 @@
+# leakhound — build, test, benchmark.
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/leakhound/leakhound/cmd.Version=$(VERSION)
+
+.PHONY: build test lint bench bench-go demo
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o leakhound .
+
+# The test command CI runs (.ci/run) and README.md documents.
+test:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) test -race -count=1 ./...
+
+lint:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+
+# Go benchmarks (engine and reading over the Go toolchain's own source tree).
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./benchmarks/
+
+# Whole-tool benchmark against the scanners users would otherwise pick.
+bench: build
+	./benchmarks/dir_bench.sh
+
+demo: build
+	./leakhound dir testdata/demo

@@ -1,0 +1,78 @@
+// Package detectortest makes synthetic, secret-shaped values for tests and
+// checks detectors against them. Nothing here is a real credential: every
+// body is random, generated when the test runs.
+package detectortest
+
+import (
+	"crypto/rand"
+	"math/big"
+	"testing"
+
+	"github.com/leakhound/leakhound/detectors"
+	"github.com/leakhound/leakhound/finding"
+)
+
+const (
+	Upper    = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	Lower    = "abcdefghijklmnopqrstuvwxyz"
+	Digits   = "0123456789"
+	Base62   = Digits + Upper + Lower
+	Base32   = Upper + "234567"
+	HexLower = Digits + "abcdef"
+)
+
+// Random returns n characters drawn uniformly from alphabet.
+func Random(alphabet string, n int) string {
+	b := make([]byte, n)
+	max := big.NewInt(int64(len(alphabet)))
+	for i := range b {
+		v, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic(err)
+		}
+		b[i] = alphabet[v.Int64()]
+	}
+	return string(b)
+}
+
+// GitHubToken returns a classic GitHub token with the given prefix
+// ("ghp_", "gho_", ...) and a valid checksum.
+func GitHubToken(prefix string) string {
+	body := Random(Base62, 30)
+	return prefix + body + detectors.Base62CRC32(body)
+}
+
+// AWSAccessKeyID returns an access key id shaped like AWS's.
+func AWSAccessKeyID() string { return "AKIA" + Random(Base32, 16) }
+
+// AWSSecretKey returns a 40-character secret access key shape.
+func AWSSecretKey() string { return Random(Base62+"+/", 40) }
+
+// Password returns a strong random password-like value.
+func Password() string { return Random(Base62, 20) }
+
+// Find runs d over content as one chunk at path and returns the findings.
+func Find(t testing.TB, d detectors.Detector, path, content string) []finding.Finding {
+	t.Helper()
+	return d.Detect(finding.Chunk{Origin: finding.Origin{Kind: "file", Path: path}, Data: []byte(content)})
+}
+
+// MustFind fails the test unless d finds want (a secret) in content.
+func MustFind(t testing.TB, d detectors.Detector, path, content, want string) finding.Finding {
+	t.Helper()
+	for _, f := range Find(t, d, path, content) {
+		if f.Secret == want {
+			return f
+		}
+	}
+	t.Fatalf("secret %s not found in %s", finding.Redact(want), path)
+	return finding.Finding{}
+}
+
+// MustNotFind fails the test if d finds anything in content.
+func MustNotFind(t testing.TB, d detectors.Detector, path, content string) {
+	t.Helper()
+	if fs := Find(t, d, path, content); len(fs) > 0 {
+		t.Fatalf("unexpected finding %s (%s) in %s", fs[0].RuleID, finding.Redact(fs[0].Secret), path)
+	}
+}

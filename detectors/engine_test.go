@@ -1,0 +1,192 @@
+package detectors_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/leakhound/leakhound/detectors"
+	"github.com/leakhound/leakhound/detectors/detectortest"
+	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/rules"
+	"github.com/leakhound/leakhound/scanner/source"
+)
+
+func testEngine(t *testing.T, rs ...rules.Rule) *detectors.Engine {
+	t.Helper()
+	cfg := &rules.Config{Rules: rs}
+	cfg.Normalize()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := detectors.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+var tokRule = rules.Rule{ID: "tok", Description: "test token", Regex: `tok_[a-z0-9]{20}`, Keywords: []string{"TOK_"}}
+
+func tok() string { return "tok_" + detectortest.Random(detectortest.Lower+detectortest.Digits, 20) }
+
+func TestKeywordCaseInsensitiveAndPosition(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t, tokRule)
+	s := tok()
+	content := "line one\nline two\n  x = \"" + s + "\" // the token\n"
+	f := detectortest.MustFind(t, e, "a.txt", content, s)
+	if f.Location.Line != 3 || f.Location.Column != 8 {
+		t.Errorf("position = %d:%d, want 3:8", f.Location.Line, f.Location.Column)
+	}
+	if f.Fingerprint == "" || strings.Contains(f.Fingerprint, s) {
+		t.Errorf("bad fingerprint %q", f.Fingerprint)
+	}
+	again := detectortest.MustFind(t, e, "a.txt", "\n\n"+content, s)
+	if again.Fingerprint != f.Fingerprint {
+		t.Errorf("fingerprint changed when the secret moved lines")
+	}
+	other := detectortest.MustFind(t, e, "b.txt", content, s)
+	if other.Fingerprint == f.Fingerprint {
+		t.Errorf("same fingerprint at another path")
+	}
+}
+
+func TestInlineAllow(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t, tokRule)
+	detectortest.MustNotFind(t, e, "a.go", "x := \""+tok()+"\" // leakhound:allow\n")
+	detectortest.MustNotFind(t, e, "a.go", "x := \""+tok()+"\" # gitleaks:allow\n")
+	s := tok()
+	detectortest.MustFind(t, e, "a.go", "// leakhound:allow\nx := \""+s+"\"\n", s)
+}
+
+func TestAllowlists(t *testing.T) {
+	t.Parallel()
+	r := tokRule
+	r.Allowlists = []rules.Allowlist{
+		{Paths: []string{`^vendor/`}},
+		{Regexes: []string{`^tok_0000`}},
+		{Condition: "AND", Paths: []string{`\.md$`}, Stopwords: []string{"zzz"}},
+	}
+	e := testEngine(t, r)
+	detectortest.MustNotFind(t, e, "vendor/x.go", tok())
+	detectortest.MustNotFind(t, e, "a.go", "tok_0000abcdefghij123456")
+	s := "tok_zzzabcdefghij1234567"[:24]
+	detectortest.MustNotFind(t, e, "README.md", s)
+	detectortest.MustFind(t, e, "a.go", s, s) // AND: path does not match
+	g := &rules.Config{Rules: []rules.Rule{tokRule}, Allowlists: []rules.Allowlist{{Paths: []string{`^fixtures/`}, TargetRules: []string{"tok"}}}}
+	g.Normalize()
+	ge, err := detectors.New(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	detectortest.MustNotFind(t, ge, "fixtures/a", tok())
+}
+
+func TestEntropyAndPlaceholders(t *testing.T) {
+	t.Parallel()
+	r := rules.Rule{ID: "k", Description: "d", Regex: `key=(\S+)`, Keywords: []string{"key="}, Entropy: 3}
+	e := testEngine(t, r)
+	detectortest.MustNotFind(t, e, "a", "key=aaaaaaaaaaaaaaaa")
+	detectortest.MustNotFind(t, e, "a", "key=abababababababab")
+	detectortest.MustNotFind(t, e, "a", "key=AKIAIOSFODNN7EXAMPLE")
+	detectortest.MustNotFind(t, e, "a", "key=${SECRET_VALUE_1}")
+	s := detectortest.Password()
+	detectortest.MustFind(t, e, "a", "key="+s, s)
+}
+
+func TestInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t, tokRule)
+	s := tok()
+	content := "\xff\xfe\xc3 latin1 caf\xe9\n token " + s + " \xff\n"
+	f := detectortest.MustFind(t, e, "a", content, s)
+	if f.Location.Line != 2 {
+		t.Errorf("line %d, want 2", f.Location.Line)
+	}
+}
+
+func TestSecretGroupAndPathRules(t *testing.T) {
+	t.Parallel()
+	grp := rules.Rule{ID: "g", Description: "d", Regex: `(user)=(\w+) pass=(\w{12})`, SecretGroup: 3, Keywords: []string{"pass="}}
+	pathOnly := rules.Rule{ID: "p", Description: "key file", Path: `\.p12$`}
+	e := testEngine(t, grp, pathOnly)
+	fs := detectortest.Find(t, e, "a", "user=bob pass=Zx9Qw8Er7Ty6")
+	if len(fs) != 1 || fs[0].Secret != "Zx9Qw8Er7Ty6" {
+		t.Fatalf("got %+v", fs)
+	}
+	fs = detectortest.Find(t, e, "certs/client.p12", "binaryish")
+	if len(fs) != 1 || fs[0].RuleID != "p" {
+		t.Fatalf("path rule: got %+v", fs)
+	}
+}
+
+// sink collects chunks' findings through the engine, as the scanner does.
+type sink struct {
+	e  *detectors.Engine
+	mu sync.Mutex
+	fs []finding.Finding
+}
+
+func (s *sink) Chunk(c finding.Chunk) {
+	f := s.e.Detect(c)
+	s.mu.Lock()
+	s.fs = append(s.fs, f...)
+	s.mu.Unlock()
+}
+func (s *sink) Item(int64)            {}
+func (s *sink) Skip(string, string)   {}
+func (s *sink) Problem(string, error) {}
+
+// TestChunkBoundaries puts a secret across every position of a chunk
+// boundary: each must be found exactly once, with the right line.
+func TestChunkBoundaries(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t, tokRule)
+	const chunk = 4096
+	for _, at := range []int{chunk - 30, chunk - 10, chunk - 4, chunk - 1, chunk, chunk + 3, 2*chunk - 12} {
+		s := tok()
+		lines := strings.Repeat("filler line of text\n", at/20)
+		pad := strings.Repeat("y", at-len(lines))
+		content := lines + pad + " " + s + " end\n" + strings.Repeat("z", 3*chunk)
+		k := &sink{e: e}
+		opts := source.Options{ChunkSize: chunk, Overlap: 1024}
+		if _, err := source.ReadChunks(context.Background(), strings.NewReader(content), finding.Origin{Path: "big"}, opts, k); err != nil {
+			t.Fatal(err)
+		}
+		if len(k.fs) != 1 {
+			t.Fatalf("at %d: %d findings, want 1", at, len(k.fs))
+		}
+		if want := strings.Count(content[:strings.Index(content, s)], "\n") + 1; k.fs[0].Location.Line != want {
+			t.Errorf("at %d: line %d, want %d", at, k.fs[0].Location.Line, want)
+		}
+	}
+}
+
+// TestHugeLine checks that a very long single line is scanned in bounded
+// pieces and a secret at its end is still found.
+func TestHugeLine(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t, tokRule)
+	s := tok()
+	content := strings.Repeat("a", 5<<20) + " " + s
+	k := &sink{e: e}
+	opts := source.Options{ChunkSize: 1 << 20, Overlap: detectors.MaxOverlap}
+	if _, err := source.ReadChunks(context.Background(), strings.NewReader(content), finding.Origin{Path: "line"}, opts, k); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.fs) != 1 || k.fs[0].Secret != s {
+		t.Fatalf("got %d findings", len(k.fs))
+	}
+}
+
+func TestBadRuleIsNamed(t *testing.T) {
+	t.Parallel()
+	cfg := &rules.Config{Rules: []rules.Rule{{ID: "broken", Regex: `(unclosed`, Keywords: []string{"x"}, File: "my.toml"}}}
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "broken") || !strings.Contains(err.Error(), "my.toml") {
+		t.Fatalf("error %v does not name rule and file", err)
+	}
+}

@@ -1,0 +1,200 @@
+// Package dir is the source for directories and files on disk: it walks
+// the given paths, applies the exclude, size and binary policies, and reads
+// files concurrently into chunks.
+package dir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/scanner/source"
+)
+
+// Options configure a directory scan.
+type Options struct {
+	source.Options
+	// Paths are the files and directories to scan.
+	Paths []string
+	// Exclude holds gitignore-style patterns; ".git/" is always added
+	// unless IncludeGit is set.
+	Exclude    []string
+	IncludeGit bool
+	// Workers is the number of files read and scanned at once
+	// (default: GOMAXPROCS).
+	Workers int
+	// Archive, when set, is offered every file first; it returns true when
+	// it recognised and scanned the file as an archive.
+	Archive func(ctx context.Context, f *os.File, origin finding.Origin, sink source.Sink) (bool, error)
+}
+
+// Source scans directories.
+type Source struct {
+	opts Options
+	ex   *excluder
+}
+
+// New checks the options and returns a directory source.
+func New(opts Options) (*Source, error) {
+	ex := opts.Exclude
+	if !opts.IncludeGit {
+		ex = append(append([]string(nil), ex...), ".git/")
+	}
+	e, err := newExcluder(ex)
+	if err != nil {
+		return nil, err
+	}
+	if len(opts.Paths) == 0 {
+		return nil, errors.New("no paths to scan")
+	}
+	return &Source{opts: opts, ex: e}, nil
+}
+
+type job struct {
+	path, rel, root string
+	size            int64
+}
+
+// Scan walks every path and scans its files. A path that does not exist
+// stops the scan before anything is read, so a typo is not reported as a
+// clean scan.
+func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
+	for _, p := range s.opts.Paths {
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("scan %s: %w", p, err)
+		}
+	}
+	workers := s.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan job, workers*4)
+	p := pool.New().WithMaxGoroutines(workers)
+	for i := 0; i < workers; i++ {
+		p.Go(func() {
+			for j := range jobs {
+				s.scanFile(ctx, j, sink)
+			}
+		})
+	}
+	defer p.Wait()
+	defer close(jobs)
+	for _, root := range s.opts.Paths {
+		if err := s.walk(ctx, root, jobs, sink); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink source.Sink) error {
+	info, err := os.Stat(root) // the root itself may be a symlink the user chose
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", root, err)
+	}
+	if !info.IsDir() {
+		return s.send(ctx, jobs, job{path: root, rel: filepath.ToSlash(filepath.Clean(root)), size: info.Size()})
+	}
+	// filepath.WalkDir never follows symbolic links, so a link out of the
+	// tree or a link loop can't take the walk anywhere: links are counted
+	// as skipped. Their targets inside the tree are scanned where they are.
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		rel, relErr := filepath.Rel(root, path)
+		if relErr != nil {
+			rel = path
+		}
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			sink.Problem(rel, err)
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if rel == "." {
+			return nil
+		}
+		switch t := d.Type(); {
+		case t&fs.ModeSymlink != 0:
+			sink.Skip(rel, "symlink")
+			return nil
+		case d.IsDir():
+			if s.ex.excluded(rel, true) {
+				sink.Skip(rel, "excluded")
+				return fs.SkipDir
+			}
+			return nil
+		case !t.IsRegular():
+			sink.Skip(rel, "not a regular file")
+			return nil
+		}
+		if s.ex.excluded(rel, false) {
+			sink.Skip(rel, "excluded")
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			sink.Problem(rel, err)
+			return nil
+		}
+		return s.send(ctx, jobs, job{path: path, rel: rel, root: root, size: info.Size()})
+	})
+}
+
+func (s *Source) send(ctx context.Context, jobs chan<- job, j job) error {
+	select {
+	case jobs <- j:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
+	if ctx.Err() != nil {
+		return
+	}
+	if max := s.opts.MaxFileSize; max > 0 && j.size > max {
+		sink.Skip(j.rel, "too large")
+		return
+	}
+	f, err := os.Open(j.path)
+	if err != nil {
+		sink.Problem(j.rel, err)
+		return
+	}
+	defer f.Close()
+	origin := finding.Origin{Kind: "file", Path: j.rel, Root: j.root}
+	if s.opts.Archive != nil {
+		ok, err := s.opts.Archive(ctx, f, origin, sink)
+		if err != nil {
+			sink.Problem(j.rel, err)
+		}
+		if ok || err != nil {
+			return
+		}
+		if _, err := f.Seek(0, 0); err != nil {
+			sink.Problem(j.rel, err)
+			return
+		}
+	}
+	n, err := source.ReadChunks(ctx, f, origin, s.opts.Options, sink)
+	switch {
+	case errors.Is(err, source.ErrBinary):
+		sink.Skip(j.rel, "binary")
+	case err != nil && ctx.Err() == nil:
+		sink.Problem(j.rel, fmt.Errorf("read: %w", err))
+	case err == nil:
+		sink.Item(n)
+	}
+}
