@@ -1,0 +1,63 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/leakhound/leakhound/finding"
+)
+
+// csvReporter writes a header and one row per finding, with the same
+// columns as the JSON report; tags are joined with ";".
+type csvReporter struct{ opts Options }
+
+func (c *csvReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Finding) error {
+	fs = sorted(fs)
+	red := newRedactor(fs, c.opts.Reveal)
+	bw := bufio.NewWriter(w)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(columns); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	row := make([]string, len(columns))
+	for i := range fs {
+		r := newRecord(&fs[i], red)
+		row = append(row[:0],
+			cell(r.RuleID), cell(r.Description), cell(r.Severity), cell(r.Secret), cell(r.Match),
+			cell(r.File), itoa(r.Line), itoa(r.Column), itoa(r.EndLine), itoa(r.EndColumn),
+			cell(r.Commit), cell(r.Author), cell(r.Email), cell(r.Date), cell(r.Message),
+			cell(r.Repository), cell(r.Image), cell(r.Layer), cell(r.Archive),
+			r.Fingerprint, r.SecretHash, strconv.FormatFloat(r.Entropy, 'f', -1, 64), cell(strings.Join(r.Tags, ";")),
+			cell(r.Verification), cell(r.VerificationDetail),
+		)
+		if err := cw.Write(row); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return flush(bw)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// cell guards a text cell against formula injection: the scanned content is
+// untrusted, and a spreadsheet opening the report would run a match that
+// starts with "=", "+", "-" or "@" as a formula. A leading apostrophe makes
+// it text (OWASP's advice); the value is otherwise unchanged.
+func cell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
