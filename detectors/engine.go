@@ -276,6 +276,7 @@ func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
 	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
 
 	lines := newLineIndex(data, c.LineBase)
+	var spans []span // secret spans of out's regex findings, in order
 	for _, r := range order {
 		if r.path != nil && !r.path.MatchString(path) {
 			continue
@@ -296,11 +297,56 @@ func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
 				se += w.start
 				if f, ok := e.check(r, c, data, lines, path, start, end, ss, se, secret); ok {
 					out = append(out, f)
+					spans = append(spans, span{ss, se})
 				}
 			}
 		}
 	}
+	return dropGenericOverlaps(out, spans)
+}
+
+// dropGenericOverlaps removes findings of generic rules whose secret
+// overlaps a provider rule's finding: the provider rule says more (which
+// credential, how severe), and one secret should be one finding.
+func dropGenericOverlaps(fs []finding.Finding, spans []span) []finding.Finding {
+	// fs[i] and spans[i] match up, except that path-only findings come
+	// first in fs without a span.
+	offset := len(fs) - len(spans)
+	var specific []span
+	for i, f := range fs[offset:] {
+		if !isGeneric(f.Tags) {
+			specific = append(specific, spans[i])
+		}
+	}
+	if len(specific) == 0 || len(specific) == len(spans) {
+		return fs
+	}
+	out := fs[:offset]
+	for i, f := range fs[offset:] {
+		if isGeneric(f.Tags) && overlapsAny(spans[i], specific) {
+			continue
+		}
+		out = append(out, f)
+	}
 	return out
+}
+
+func isGeneric(tags []string) bool {
+	for _, t := range tags {
+		if t == "generic" {
+			return true
+		}
+	}
+	return false
+}
+
+func overlapsAny(s span, others []span) bool {
+	for _, o := range others {
+		if s.start < o.end && o.start < s.end {
+			return true
+		}
+	}
+	return false
 }
 
 // secretSpan picks the secret inside a match: the rule's secretGroup, or

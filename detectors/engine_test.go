@@ -2,6 +2,7 @@ package detectors_test
 
 import (
 	"context"
+	mrand "math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -188,5 +189,52 @@ func TestBadRuleIsNamed(t *testing.T) {
 	err := cfg.Validate()
 	if err == nil || !strings.Contains(err.Error(), "broken") || !strings.Contains(err.Error(), "my.toml") {
 		t.Fatalf("error %v does not name rule and file", err)
+	}
+}
+
+func TestGenericYieldsToProviderRule(t *testing.T) {
+	t.Parallel()
+	generic := rules.Rule{ID: "generic", Description: "d", Regex: `token = "(\S+)"`, Keywords: []string{"token"}, Tags: []string{"generic"}}
+	e := testEngine(t, generic, tokRule)
+	s := tok()
+	fs := detectortest.Find(t, e, "a", `token = "`+s+`"`)
+	if len(fs) != 1 || fs[0].RuleID != "tok" {
+		t.Fatalf("got %d findings (%v), want only the provider rule's", len(fs), fs)
+	}
+	p := detectortest.Password()
+	if fs := detectortest.Find(t, e, "a", `token = "`+p+`"`); len(fs) != 1 || fs[0].RuleID != "generic" {
+		t.Fatalf("generic alone: got %v", fs)
+	}
+}
+
+func TestGenericValidatorShapes(t *testing.T) {
+	t.Parallel()
+	r := rules.Rule{ID: "g", Description: "d", Regex: `v="([^"]+)"`, Keywords: []string{"v="}, Validator: "generic"}
+	e := testEngine(t, r)
+	for _, code := range []string{"parseHTTPResponseBody", "ReadAllBytesFromStream", "some_function_name", "CONSTANT_NAME_HERE", "/usr/local/share/app", "os.Getenv", "1234567890123"} {
+		detectortest.MustNotFind(t, e, "a", `v="`+code+`"`)
+	}
+	// Random values with digits are secrets; so are nearly all random
+	// mixed-case letter strings (a few look like identifiers by chance).
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	random := func(alphabet string) string {
+		b := make([]byte, 20)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	letters := 0
+	for i := 0; i < 500; i++ {
+		s := random(detectortest.Base62)
+		if strings.ContainsAny(s, detectortest.Digits) {
+			detectortest.MustFind(t, e, "a", `v="`+s+`"`, s)
+		}
+		if s := random(detectortest.Upper + detectortest.Lower); len(detectortest.Find(t, e, "a", `v="`+s+`"`)) == 1 {
+			letters++
+		}
+	}
+	if letters < 490 {
+		t.Errorf("only %d of 500 random letter strings found", letters)
 	}
 }

@@ -88,10 +88,55 @@ func validGenericSecret(s string) bool {
 	return ShannonEntropy(s) >= 3.0
 }
 
-// looksCamel reports identifiers like parseHTTPResponse or ReadAllBytes.
+// looksCamel reports identifiers like parseHTTPResponse, ReadAllBytes or
+// some.dotted_name: letters in words, where each capital (or short acronym)
+// starts a lowercase run of two or more. Random mixed-case strings almost
+// always break that shape somewhere (a lone lowercase letter between
+// capitals, long capital runs, many acronyms).
 func looksCamel(s string) bool {
-	for _, r := range s {
-		if !unicode.IsLetter(r) && r != '_' && r != '.' {
+	isLower := func(c byte) bool { return 'a' <= c && c <= 'z' }
+	isUpper := func(c byte) bool { return 'A' <= c && c <= 'Z' }
+	acronyms := 0
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == '_' || c == '.' || c == '-':
+			i++
+		case isLower(c):
+			// A word with no capital: at the start or after a separator.
+			if i > 0 && !(s[i-1] == '_' || s[i-1] == '.' || s[i-1] == '-') {
+				return false
+			}
+			for i < len(s) && isLower(s[i]) {
+				i++
+			}
+		case isUpper(c):
+			j := i
+			for j < len(s) && isUpper(s[j]) {
+				j++
+			}
+			caps := j - i
+			k := j
+			for k < len(s) && isLower(s[k]) {
+				k++
+			}
+			lows := k - j
+			if caps > 1 {
+				acronyms++
+				// "HTTPResponse": the acronym's last capital starts the word.
+				if lows > 0 {
+					caps--
+				}
+			}
+			if caps > 5 || acronyms > 1 || (lows > 0 && lows < 2) {
+				return false
+			}
+			if lows == 0 && k < len(s) && !(s[k] == '_' || s[k] == '.' || s[k] == '-') {
+				return false // capitals followed by a digit or symbol
+			}
+			i = k
+		default:
 			return false
 		}
 	}
