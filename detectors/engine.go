@@ -275,7 +275,7 @@ func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
 
-	lines := newLineIndex(data, c.LineBase)
+	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
 	var spans []span // secret spans of out's regex findings, in order
 	for _, r := range order {
 		if r.path != nil && !r.path.MatchString(path) {
@@ -501,11 +501,14 @@ func hasInlineAllow(line string) bool {
 type lineIndex struct {
 	data     []byte
 	base     int
+	colBase  int   // column offset of data[0] within its line
 	newlines []int // offsets of '\n', filled on first use
 	built    bool
 }
 
-func newLineIndex(data []byte, base int) *lineIndex { return &lineIndex{data: data, base: base} }
+func newLineIndex(data []byte, base, colBase int) *lineIndex {
+	return &lineIndex{data: data, base: base, colBase: colBase}
+}
 
 func (l *lineIndex) position(off int) (line, col int) {
 	if !l.built {
@@ -520,9 +523,9 @@ func (l *lineIndex) position(off int) (line, col int) {
 		l.built = true
 	}
 	n := sort.SearchInts(l.newlines, off) // newlines before off
-	lineStart := 0
-	if n > 0 {
-		lineStart = l.newlines[n-1] + 1
+	if n == 0 {
+		return l.base + 1, l.colBase + off + 1
 	}
-	return l.base + n + 1, off - lineStart + 1
+	return l.base + n + 1, off - l.newlines[n-1]
+
 }

@@ -181,6 +181,9 @@ func TestHugeLine(t *testing.T) {
 	if len(k.fs) != 1 || k.fs[0].Secret != s {
 		t.Fatalf("got %d findings", len(k.fs))
 	}
+	if l := k.fs[0].Location; l.Line != 1 || l.Column != 5<<20+2 {
+		t.Errorf("position %d:%d, want 1:%d", l.Line, l.Column, 5<<20+2)
+	}
 }
 
 func TestBadRuleIsNamed(t *testing.T) {

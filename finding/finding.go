@@ -50,6 +50,9 @@ type Chunk struct {
 	Offset int64
 	// LineBase is the number of newlines in the input before Data[0].
 	LineBase int
+	// ColumnBase is the number of bytes between the start of the line that
+	// holds Data[0] and Data[0] (non-zero when a chunk starts mid-line).
+	ColumnBase int
 	// Tail is the number of bytes at the end of Data that belong to the next
 	// chunk.
 	Tail int

@@ -119,6 +119,7 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 	var (
 		offset   int64 // offset of buf[0] in the input
 		lineBase int
+		colBase  int
 		total    int64
 		first    = true
 	)
@@ -142,7 +143,7 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 		}
 		if eof || len(buf) <= size {
 			if len(buf) > 0 {
-				sink.Chunk(finding.Chunk{Origin: origin, Data: buf, Offset: offset, LineBase: lineBase})
+				sink.Chunk(finding.Chunk{Origin: origin, Data: buf, Offset: offset, LineBase: lineBase, ColumnBase: colBase})
 			}
 			return total, nil
 		}
@@ -156,8 +157,13 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 		if tail > overlap {
 			tail = overlap
 		}
-		sink.Chunk(finding.Chunk{Origin: origin, Data: buf[:cut+tail], Offset: offset, LineBase: lineBase, Tail: tail})
+		sink.Chunk(finding.Chunk{Origin: origin, Data: buf[:cut+tail], Offset: offset, LineBase: lineBase, ColumnBase: colBase, Tail: tail})
 		lineBase += bytes.Count(buf[:cut], []byte{'\n'})
+		if nl := bytes.LastIndexByte(buf[:cut], '\n'); nl >= 0 {
+			colBase = cut - nl - 1
+		} else {
+			colBase += cut
+		}
 		offset += int64(cut)
 		rest := copy(buf, buf[cut:])
 		buf = buf[:rest]

@@ -1,3 +1,7 @@
+// Package benchmarks measures leakhound on real corpora: the Go benchmarks
+// here time the engine over the Go toolchain's own source tree against the
+// time to merely read it, and the scripts beside them compare whole-tool runs
+// with other scanners (see RESULTS-*.md).
 package benchmarks
 
 import (
@@ -10,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/leakhound/leakhound/detectors"
-	"github.com/leakhound/leakhound/detectors/regex"
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/rules"
 	"github.com/leakhound/leakhound/scanner/source"
@@ -59,9 +62,7 @@ func benchDir(b *testing.B, det detectors.Detector) {
 			b.Fatal(err)
 		}
 		total = s.bytes.Load()
-		if i == 0 {
-			b.Logf("findings: %d", len(s.fs))
-		}
+		b.ReportMetric(float64(len(s.fs)), "findings")
 	}
 	b.SetBytes(total)
 }
@@ -83,18 +84,3 @@ func BenchmarkScanGoroot(b *testing.B) {
 	benchDir(b, eng)
 }
 
-var _ = regex.Sanitize
-
-func TestDumpGoroot(t *testing.T) {
-	if os.Getenv("DUMP") == "" {
-		t.Skip()
-	}
-	cfg, _ := rules.Default()
-	eng, _ := detectors.New(cfg)
-	src, _ := dir.New(dir.Options{Options: source.Options{MaxFileSize: 10 << 20, ChunkSize: source.DefaultChunkSize, Overlap: detectors.MaxOverlap}, Paths: []string{os.Getenv("DUMP")}})
-	s := &countSink{det: eng}
-	src.Scan(context.Background(), s)
-	for _, f := range s.fs {
-		t.Logf("%s %s:%d %q", f.RuleID, f.Location.Path, f.Location.Line, f.Match)
-	}
-}
