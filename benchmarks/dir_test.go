@@ -83,4 +83,3 @@ func BenchmarkScanGoroot(b *testing.B) {
 	}
 	benchDir(b, eng)
 }
-
