@@ -238,6 +238,16 @@ func TestInlineAllowAndIgnoreFile(t *testing.T) {
 	if code, out, _ := run(t, "", "dir", dir, "--format", "json"); code != ExitClean || strings.TrimSpace(out) != "[]" {
 		t.Fatalf("ignore file not honoured: exit %d %s", code, out)
 	}
+	// gitleaks' own ignore format, file:rule:line.
+	if err := os.Remove(filepath.Join(dir, ".leakhoundignore")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".gitleaksignore"), []byte("a.env:generic-secret-config:2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := run(t, "", "dir", dir, "--format", "json"); code != ExitClean {
+		t.Fatalf(".gitleaksignore not honoured: exit %d %s", code, out)
+	}
 }
 
 func TestBaseline(t *testing.T) {

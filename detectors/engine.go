@@ -236,12 +236,16 @@ func (a *compiledAllowlist) allows(c candidate) bool {
 // span is a half-open byte range of a chunk.
 type span struct{ start, end int }
 
-// Detect runs every applicable rule over the chunk.
+// Detect runs every applicable rule over the chunk and over what its
+// encoded runs decode to.
 func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
+	return e.detect(c, 0)
+}
+
+func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	data := c.Data
 	own := len(data) - c.Tail // matches starting at or after own belong to the next chunk
 	path := c.Origin.DisplayPath()
-	var out []finding.Finding
 
 	if c.Offset == 0 {
 		for _, r := range e.pathOnly {
@@ -265,6 +269,10 @@ func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
 	for _, r := range e.noKeywords {
 		perRule[r] = []span{{0, len(data)}}
 	}
+	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
+	if depth < maxDecodeDepth {
+		defer func() { out = append(out, e.detectDecoded(c, depth, lines)...) }()
+	}
 	if len(perRule) == 0 {
 		return out
 	}
@@ -275,7 +283,6 @@ func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
 
-	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
 	var spans []span // secret spans of out's regex findings, in order
 	for _, r := range order {
 		if r.path != nil && !r.path.MatchString(path) {
@@ -302,7 +309,8 @@ func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
 			}
 		}
 	}
-	return dropGenericOverlaps(out, spans)
+	out = dropGenericOverlaps(out, spans)
+	return out
 }
 
 // dropGenericOverlaps removes findings of generic rules whose secret

@@ -166,12 +166,26 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	return res, nil
 }
 
+// ignored reports whether a suppression entry covers f: its fingerprint,
+// its secret hash, or a gitleaks-style "[commit:]file:rule:line" entry from
+// a .gitleaksignore.
+func ignored(f finding.Finding, ignore map[string]bool) bool {
+	if len(ignore) == 0 {
+		return false
+	}
+	if ignore[f.Fingerprint] || ignore[f.SecretHash] {
+		return true
+	}
+	gl := fmt.Sprintf("%s:%s:%d", f.Location.DisplayPath(), f.RuleID, f.Location.Line)
+	return ignore[gl] || (f.Location.Commit != "" && ignore[f.Location.Commit+":"+gl])
+}
+
 // finalize drops suppressed findings and duplicates and sorts the rest.
 func finalize(fs []finding.Finding, ignore map[string]bool) []finding.Finding {
 	seen := make(map[string]bool, len(fs))
 	out := fs[:0]
 	for _, f := range fs {
-		if ignore[f.Fingerprint] || ignore[f.SecretHash] {
+		if ignored(f, ignore) {
 			continue
 		}
 		l := f.Location

@@ -1,0 +1,231 @@
+package detectors
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/leakhound/leakhound/finding"
+)
+
+// Decoding finds secrets hidden one or more encodings deep: a Kubernetes
+// Secret's base64 values, a .dockerconfigjson, hex dumps, percent-encoded
+// URLs, JSON/JS string escapes. Each encoded run is decoded, substituted
+// into its line (so the context a rule needs — "password:" before the
+// value — is kept), and the line is scanned again, up to maxDecodeDepth
+// encodings deep. Findings point at the encoded text.
+const (
+	maxDecodeDepth = 2
+	minBase64Run   = 16
+	minHexRun      = 32
+	// maxDecodedPerChunk bounds the work decoding can add to one chunk.
+	maxDecodedPerChunk = 1 << 20
+)
+
+// encodedRun is a decodable span of a chunk and what it decodes to.
+type encodedRun struct {
+	start, end int
+	decoded    []byte
+	encoding   string
+}
+
+func isBase64Byte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'
+}
+
+func isHexByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// findEncoded returns the runs of data that decode to mostly printable
+// text.
+func findEncoded(data []byte) []encodedRun {
+	var runs []encodedRun
+	budget := maxDecodedPerChunk
+	for i := 0; i < len(data) && budget > 0; {
+		if !isBase64Byte(data[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(data) && isBase64Byte(data[j]) {
+			j++
+		}
+		end := j
+		for end < len(data) && end-j < 2 && data[end] == '=' {
+			end++
+		}
+		if n := j - i; n >= minBase64Run {
+			if dec, enc := decodeRun(data[i:j], data[j:end]); dec != nil {
+				runs = append(runs, encodedRun{start: i, end: end, decoded: dec, encoding: enc})
+				budget -= len(dec)
+			}
+		}
+		i = end
+		if i == j {
+			i = j + 1
+		}
+	}
+	if bytes.IndexByte(data, '%') >= 0 {
+		runs = append(runs, findPercent(data)...)
+	}
+	if bytes.Contains(data, []byte(`\u`)) || bytes.Contains(data, []byte(`\x`)) {
+		runs = append(runs, findEscapes(data)...)
+	}
+	return runs
+}
+
+// decodeRun decodes a run of base64 (standard or URL alphabet) or hex.
+func decodeRun(run, pad []byte) ([]byte, string) {
+	allHex := true
+	for _, c := range run {
+		if !isHexByte(c) {
+			allHex = false
+			break
+		}
+	}
+	if allHex {
+		if len(run) >= minHexRun && len(run)%2 == 0 {
+			if dec, err := hex.DecodeString(string(run)); err == nil && printable(dec) {
+				return dec, "hex"
+			}
+		}
+		// Long hex runs are digests far more often than base64.
+		return nil, ""
+	}
+	s := string(run)
+	var dec []byte
+	var err error
+	if bytes.ContainsAny(run, "-_") {
+		dec, err = base64.RawURLEncoding.DecodeString(s)
+	} else {
+		dec, err = base64.RawStdEncoding.DecodeString(s)
+	}
+	if err != nil || !printable(dec) {
+		return nil, ""
+	}
+	_ = pad
+	return dec, "base64"
+}
+
+// printable reports whether b is text: valid UTF-8, mostly printable, with
+// enough letters or digits to hold a secret.
+func printable(b []byte) bool {
+	if len(b) < 6 || !utf8.Valid(b) {
+		return false
+	}
+	bad, alnum := 0, 0
+	for _, c := range b {
+		switch {
+		case c == '\n' || c == '\r' || c == '\t':
+		case c < 0x20 || c == 0x7f:
+			bad++
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
+			alnum++
+		}
+	}
+	return bad == 0 && alnum*2 >= len(b)
+}
+
+// findPercent finds runs holding %XX escapes and decodes them.
+func findPercent(data []byte) []encodedRun {
+	var runs []encodedRun
+	isURLByte := func(c byte) bool {
+		return c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '`' && c != '<' && c != '>'
+	}
+	for i := 0; i < len(data); {
+		if data[i] != '%' || i+2 >= len(data) || !isHexByte(data[i+1]) || !isHexByte(data[i+2]) {
+			i++
+			continue
+		}
+		s := i
+		for s > 0 && isURLByte(data[s-1]) {
+			s--
+		}
+		e := i
+		for e < len(data) && isURLByte(data[e]) {
+			e++
+		}
+		if dec, err := url.PathUnescape(string(data[s:e])); err == nil && dec != string(data[s:e]) && printable([]byte(dec)) {
+			runs = append(runs, encodedRun{start: s, end: e, decoded: []byte(dec), encoding: "percent"})
+		}
+		i = e
+	}
+	return runs
+}
+
+// findEscapes decodes quoted strings holding \uXXXX or \xXX escapes.
+func findEscapes(data []byte) []encodedRun {
+	var runs []encodedRun
+	for i := 0; i < len(data); i++ {
+		q := data[i]
+		if q != '"' && q != '\'' {
+			continue
+		}
+		j := i + 1
+		esc := false
+		for j < len(data) && data[j] != q && data[j] != '\n' {
+			if data[j] == '\\' && j+1 < len(data) {
+				if data[j+1] == 'u' || data[j+1] == 'x' {
+					esc = true
+				}
+				j++
+			}
+			j++
+		}
+		if j >= len(data) || data[j] != q {
+			i = j
+			continue
+		}
+		if esc {
+			lit := string(data[i : j+1])
+			if q == '\'' {
+				lit = `"` + lit[1:len(lit)-1] + `"`
+			}
+			if dec, err := strconv.Unquote(lit); err == nil && printable([]byte(dec)) {
+				runs = append(runs, encodedRun{start: i + 1, end: j, decoded: []byte(dec), encoding: "escape"})
+			}
+		}
+		i = j
+	}
+	return runs
+}
+
+// detectDecoded scans the decoded form of every encoded run in the chunk.
+func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex) []finding.Finding {
+	data := c.Data
+	own := len(data) - c.Tail
+	var out []finding.Finding
+	for _, run := range findEncoded(data) {
+		if run.start >= own {
+			continue
+		}
+		ls, le := lineBounds(data, run.start, run.end)
+		// The line with the encoded run replaced by what it decodes to.
+		line := make([]byte, 0, le-ls+len(run.decoded))
+		line = append(line, data[ls:run.start]...)
+		line = append(line, run.decoded...)
+		line = append(line, data[run.end:le]...)
+		sub := finding.Chunk{Origin: c.Origin, Data: line}
+		fs := e.detect(sub, depth+1)
+		if len(fs) == 0 {
+			continue
+		}
+		lineNo, col := lines.position(run.start)
+		endLine, endCol := lines.position(run.end)
+		for _, f := range fs {
+			// A secret visible without decoding was already reported.
+			if bytes.Contains(data[ls:le], []byte(f.Secret)) {
+				continue
+			}
+			f.Location.Line, f.Location.Column = lineNo, col
+			f.Location.EndLine, f.Location.EndColumn = endLine, endCol
+			f.Tags = append(append([]string(nil), f.Tags...), "decoded:"+run.encoding)
+			out = append(out, f)
+		}
+	}
+	return out
+}

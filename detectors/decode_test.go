@@ -1,0 +1,73 @@
+package detectors_test
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/leakhound/leakhound/detectors/detectortest"
+)
+
+func hasTag(tags []string, want string) bool {
+	for _, t := range tags {
+		if t == want {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDecodedSecrets(t *testing.T) {
+	t.Parallel()
+	e := testEngine(t, tokRule)
+	b64 := base64.StdEncoding.EncodeToString
+	cases := []struct {
+		name, encoding string
+		content        func(secret string) string
+		line, col      int
+	}{
+		{"kubernetes secret", "base64", func(s string) string {
+			return "apiVersion: v1\nkind: Secret\ndata:\n  token: " + b64([]byte(s)) + "\n"
+		}, 4, 10},
+		{"dockerconfigjson, two levels", "base64", func(s string) string {
+			inner := `{"auths":{"registry.example.org":{"auth":"` + b64([]byte("robot:"+s)) + `"}}}`
+			return "data:\n  .dockerconfigjson: " + b64([]byte(inner)) + "\n"
+		}, 2, 22},
+		{"hex", "hex", func(s string) string { return "blob = " + hex.EncodeToString([]byte("key "+s)) }, 1, 8},
+		{"percent", "percent", func(s string) string {
+			var b strings.Builder
+			for i := 0; i < len(s); i++ {
+				b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{s[i]})))
+			}
+			return "url: https://example.org/cb?t=" + url.QueryEscape("a b") + "&k=" + b.String() + "\n"
+		}, 1, 6},
+		{"unicode escapes", "escape", func(s string) string {
+			var b strings.Builder
+			for _, r := range s {
+				b.WriteString(`\u00` + hex.EncodeToString([]byte{byte(r)}))
+			}
+			return `{"k": "` + b.String() + `"}`
+		}, 1, 8},
+	}
+	for _, c := range cases {
+		s := tok()
+		fs := detectortest.Find(t, e, "a.yaml", c.content(s))
+		if len(fs) != 1 || fs[0].Secret != s {
+			t.Errorf("%s: got %d findings", c.name, len(fs))
+			continue
+		}
+		if !hasTag(fs[0].Tags, "decoded:"+c.encoding) {
+			t.Errorf("%s: tags %v", c.name, fs[0].Tags)
+		}
+		if l := fs[0].Location; l.Line != c.line || l.Column != c.col {
+			t.Errorf("%s: at %d:%d, want %d:%d", c.name, l.Line, l.Column, c.line, c.col)
+		}
+	}
+	// Plain secrets are reported once, not again as "decoded".
+	s := tok()
+	if fs := detectortest.Find(t, e, "a", "x="+s+" y="+b64([]byte("hello world, nothing here"))); len(fs) != 1 {
+		t.Errorf("plain secret: %d findings", len(fs))
+	}
+}
