@@ -244,7 +244,7 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target, root str
 	switch {
 	case res.Summary.Findings > 0:
 		return &exitError{code: ExitFindings}
-	case len(res.Summary.Problems) > 0 || res.Summary.Incomplete:
+	case res.Summary.Errors > 0 || res.Summary.Incomplete:
 		return &exitError{code: ExitErrors}
 	}
 	return nil
@@ -289,7 +289,7 @@ func printSummary(io *IOStreams, s finding.Summary) {
 		state = " INCOMPLETE:"
 	}
 	fmt.Fprintf(w, "leakhound:%s scanned %d files, %s in %s (%.1f MB/s): %d findings, %d skipped%s, %d errors\n",
-		state, s.Files, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), rate, s.Findings, s.SkippedTotal(), skip, len(s.Problems))
+		state, s.Files, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), rate, s.Findings, s.SkippedTotal(), skip, s.Errors)
 }
 
 func humanBytes(n int64) string {

@@ -18,7 +18,9 @@ type Summary struct {
 	Findings int            `json:"findings"`
 	Skipped  map[string]int `json:"skipped,omitempty"` // reason -> count
 	Problems []Problem      `json:"problems,omitempty"`
-	Duration time.Duration  `json:"duration_ns"`
+	// Errors counts every problem, including those past the listing cap.
+	Errors   int           `json:"errors"`
+	Duration time.Duration `json:"duration_ns"`
 	// Incomplete is set when the scan stopped early (cancelled, timed out)
 	// so a report never calls a partial scan clean.
 	Incomplete bool `json:"incomplete,omitempty"`

@@ -99,6 +99,7 @@ func (c *collector) summary(target string) finding.Summary {
 		Findings: int(c.found.Load()),
 		Skipped:  map[string]int{},
 		Problems: append([]finding.Problem(nil), c.problems...),
+		Errors:   len(c.problems) + c.dropped,
 	}
 	for k, v := range c.skipped {
 		s.Skipped[k] = v
