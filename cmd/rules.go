@@ -112,6 +112,9 @@ func testRules(cfg *rules.Config) ([]string, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
+		if err := eng.CompileAll(); err != nil {
+			return nil, 0, err
+		}
 		run := func(s string) int {
 			return len(eng.Detect(finding.Chunk{Origin: finding.Origin{Kind: "file", Path: "example"}, Data: []byte(s)}))
 		}

@@ -188,6 +188,15 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target, root str
 	if err != nil {
 		return usageError(err)
 	}
+	if !cfg.Builtin {
+		// A user's rules: every regex must compile before the scan says
+		// anything, or a broken rule would silently find nothing. The
+		// built-in rules are compiled on first use (their tests compile
+		// them all).
+		if err := eng.CompileAll(); err != nil {
+			return usageError(err)
+		}
+	}
 	ignore, err := g.loadIgnores(root)
 	if err != nil {
 		return err

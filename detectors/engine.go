@@ -8,8 +8,10 @@ package detectors
 import (
 	"bytes"
 	"fmt"
+	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/leakhound/leakhound/detectors/regex"
 	"github.com/leakhound/leakhound/finding"
@@ -37,8 +39,13 @@ const MaxOverlap = multilineWindowAfter + multilineWindowBefore
 
 type compiledRule struct {
 	rules.Rule
-	index      int
+	index int
+	// re is compiled on first use: most runs (a pre-commit hook on one
+	// file) touch a few rules, and compiling hundreds of RE2 programs up
+	// front would dominate their start-up.
+	reOnce     sync.Once
 	re         *regex.Regexp
+	reErr      error
 	path       *regex.Regexp
 	allowlists []compiledAllowlist
 	validate   Validator
@@ -80,7 +87,8 @@ func New(cfg *rules.Config) (*Engine, error) {
 		}
 		var err error
 		if r.Regex != "" {
-			if cr.re, err = regex.Compile(r.Regex); err != nil {
+			// Validate already parsed the syntax; compiling waits for use.
+			if _, err := syntax.Parse(r.Regex, syntax.Perl); err != nil {
 				return nil, fail("compile regex", err)
 			}
 		}
@@ -105,7 +113,7 @@ func New(cfg *rules.Config) (*Engine, error) {
 		}
 		e.rules = append(e.rules, cr)
 		switch {
-		case cr.re == nil:
+		case r.Regex == "":
 			e.pathOnly = append(e.pathOnly, cr)
 		case len(r.Keywords) == 0:
 			e.noKeywords = append(e.noKeywords, cr)
@@ -233,6 +241,29 @@ func (a *compiledAllowlist) allows(c candidate) bool {
 	return a.and
 }
 
+// regexp returns the rule's compiled regex, compiling it on first use; nil
+// if RE2 rejects what Go's parser accepted (the error is kept for
+// CompileAll).
+func (r *compiledRule) regexp() *regex.Regexp {
+	r.reOnce.Do(func() { r.re, r.reErr = regex.Compile(r.Regex) })
+	return r.re
+}
+
+// CompileAll compiles every rule's regex now and returns the first error,
+// naming the rule. Commands that validate a config call it; scans rely on
+// compiling on first use.
+func (e *Engine) CompileAll() error {
+	for _, r := range e.rules {
+		if r.Regex == "" {
+			continue
+		}
+		if r.regexp(); r.reErr != nil {
+			return &rules.ValidationError{File: r.File, RuleID: r.ID, Err: fmt.Errorf("compile regex: %w", r.reErr)}
+		}
+	}
+	return nil
+}
+
 // span is a half-open byte range of a chunk.
 type span struct{ start, end int }
 
@@ -290,7 +321,11 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		}
 		for _, w := range perRule[r] {
 			text := regex.Sanitize(data[w.start:w.end])
-			for _, m := range r.re.FindAllSubmatchIndex(text, -1) {
+			re := r.regexp()
+			if re == nil {
+				break
+			}
+			for _, m := range re.FindAllSubmatchIndex(text, -1) {
 				start, end := m[0]+w.start, m[1]+w.start
 				if start >= own {
 					continue

@@ -22,7 +22,7 @@ func Default() (*Config, error) {
 		return nil, err
 	}
 	sort.Strings(names)
-	all := &Config{Title: "leakhound default rules"}
+	all := &Config{Title: "leakhound default rules", Builtin: true}
 	for _, name := range names {
 		data, err := defaultFS.ReadFile(name)
 		if err != nil {

@@ -101,6 +101,9 @@ type Config struct {
 	Allowlists []Allowlist `toml:"allowlists"`
 	// Allowlist is gitleaks' older global [allowlist] table.
 	Allowlist *Allowlist `toml:"allowlist"`
+	// Builtin is set on the embedded default rules, which their own tests
+	// compile and check; a user's config is checked when loaded.
+	Builtin bool `toml:"-"`
 }
 
 // Rule returns the rule with the given id, or nil.

@@ -32,6 +32,9 @@ func TestDefaultRuleExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if err := eng.CompileAll(); err != nil {
+				t.Fatal(err)
+			}
 			for _, ex := range r.Examples {
 				if n := len(eng.Detect(chunk(ex))); n == 0 {
 					t.Errorf("example not found: %q", ex)
