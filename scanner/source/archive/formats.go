@@ -1,0 +1,252 @@
+package archive
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+
+	"github.com/leakhound/leakhound/finding"
+)
+
+// zip scans a zip archive. Without random access (ra nil) the zip is first
+// held in memory or spooled to a temporary file.
+func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Origin, depth int) error {
+	if ra == nil {
+		var cleanup func()
+		var err error
+		ra, size, cleanup, err = w.spool(r)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return fmt.Errorf("corrupt zip archive: %w", err)
+	}
+	for _, f := range zr.File {
+		if w.ctx.Err() != nil || w.stopped {
+			return nil
+		}
+		if !w.countEntry(origin) {
+			return nil
+		}
+		if strings.HasSuffix(f.Name, "/") || f.Mode().IsDir() {
+			continue
+		}
+		mo := memberOrigin(origin, w.checkName(origin, f.Name))
+		switch {
+		case f.Mode()&fs.ModeSymlink != 0:
+			w.sink.Skip(display(mo), "symlink")
+			continue
+		case f.Flags&0x1 != 0:
+			w.sink.Skip(display(mo), "encrypted")
+			continue
+		}
+		// The declared sizes are checked by archive/zip as the member is
+		// read, so a bomb can't hide behind a small declared size.
+		comp := int64(f.CompressedSize64)
+		if unc := f.UncompressedSize64; unc > uint64(w.opts.RatioMinBytes) && float64(unc) > w.opts.MaxRatio*float64(max(comp, 1)) {
+			w.sink.Problem(display(mo), fmt.Errorf("compression ratio %.0f:1 is over the %.0f:1 limit (zip bomb?); member not scanned",
+				float64(unc)/float64(max(comp, 1)), w.opts.MaxRatio))
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			w.report(mo, fmt.Errorf("open member: %w", err))
+			continue
+		}
+		rr := &ratioReader{r: rc, compressed: func() int64 { return comp }, opts: &w.opts}
+		w.member(bufio.NewReaderSize(rr, 4096), int64(f.UncompressedSize64), mo, depth)
+		rc.Close()
+	}
+	return nil
+}
+
+// spool makes a zip read from a stream randomly accessible: in memory up
+// to MaxZipMemory bytes, else in a temporary file removed afterwards. The
+// spool is bounded by the archive byte budget.
+func (w *walker) spool(r io.Reader) (io.ReaderAt, int64, func(), error) {
+	limit := w.opts.MaxZipMemory
+	buf, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("read zip archive: %w", err)
+	}
+	if int64(len(buf)) <= limit {
+		return bytes.NewReader(buf), int64(len(buf)), func() {}, nil
+	}
+	f, err := os.CreateTemp(w.opts.TempDir, "leakhound-zip-*")
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("spool zip archive: %w", err)
+	}
+	cleanup := func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if _, err := f.Write(buf); err != nil {
+		cleanup()
+		return nil, 0, nil, fmt.Errorf("spool zip archive: %w", err)
+	}
+	buf = nil
+	rest := w.opts.MaxBytes - limit
+	n, err := io.Copy(f, io.LimitReader(r, rest+1))
+	if err != nil {
+		cleanup()
+		var le *limitError
+		if errors.As(err, &le) {
+			return nil, 0, nil, err
+		}
+		return nil, 0, nil, fmt.Errorf("spool zip archive: %w", err)
+	}
+	if n > rest {
+		cleanup()
+		return nil, 0, nil, &limitError{total: true, msg: fmt.Sprintf("zip archive larger than %d bytes (limit); not scanned", w.opts.MaxBytes)}
+	}
+	return f, limit + 1 + n, cleanup, nil
+}
+
+// tar scans a tar archive, reading it once, in order.
+func (w *walker) tar(r io.Reader, origin finding.Origin, depth int) error {
+	tr := tar.NewReader(r)
+	for {
+		if w.ctx.Err() != nil || w.stopped {
+			return nil
+		}
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
+			var le *limitError
+			if errors.As(err, &le) {
+				return err
+			}
+			return fmt.Errorf("corrupt tar archive: %w", err)
+		}
+		if !w.countEntry(origin) {
+			return nil
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg, tar.TypeGNUSparse:
+		case tar.TypeSymlink:
+			w.sink.Skip(display(memberOrigin(origin, hdr.Name)), "symlink")
+			continue
+		case tar.TypeLink:
+			// The content is scanned under the name it was first stored as.
+			w.sink.Skip(display(memberOrigin(origin, hdr.Name)), "hard link")
+			continue
+		default:
+			continue // directories, devices, fifos
+		}
+		mo := memberOrigin(origin, w.checkName(origin, hdr.Name))
+		w.member(bufio.NewReaderSize(tr, 4096), hdr.Size, mo, depth)
+	}
+}
+
+// stream scans a compressed stream: a compressed tar is entered as one
+// archive level ("logs.tar.gz!/app.log"); anything else is one member
+// named after the stream less its extension ("app.log.gz!/app.log").
+func (w *walker) stream(f Format, r io.Reader, origin finding.Origin, depth int) error {
+	cr := &countingReader{r: r}
+	var dec io.Reader
+	switch f {
+	case Gzip:
+		gz, err := gzip.NewReader(cr)
+		if err != nil {
+			return fmt.Errorf("corrupt gzip stream: %w", err)
+		}
+		defer gz.Close()
+		dec = gz
+	case Bzip2:
+		dec = bzip2.NewReader(cr)
+	case Xz:
+		xr, err := xz.NewReader(cr)
+		if err != nil {
+			return fmt.Errorf("corrupt xz stream: %w", err)
+		}
+		dec = xr
+	case Zstd:
+		zr, err := zstd.NewReader(cr, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(128<<20))
+		if err != nil {
+			return fmt.Errorf("corrupt zstd stream: %w", err)
+		}
+		defer zr.Close()
+		dec = zr
+	default:
+		return fmt.Errorf("unsupported format %s", f)
+	}
+	rr := &ratioReader{r: &truncReader{r: dec, format: f}, compressed: func() int64 { return cr.n }, opts: &w.opts}
+	br := bufio.NewReaderSize(rr, 4096)
+	head, err := br.Peek(HeadLen)
+	if len(head) < HeadLen && err != nil && !errors.Is(err, io.EOF) {
+		var le *limitError
+		if errors.As(err, &le) {
+			return err
+		}
+		return fmt.Errorf("corrupt %s stream: %w", f, err)
+	}
+	if isTar(head) {
+		return w.tar(br, origin, depth)
+	}
+	if !w.countEntry(origin) {
+		return nil
+	}
+	w.member(br, -1, memberOrigin(origin, innerName(origin.Path, f)), depth)
+	return nil
+}
+
+// innerName names what a compressed stream holds: its own name less the
+// compression extension.
+func innerName(p string, f Format) string {
+	base := path.Base(strings.ReplaceAll(p, "\\", "/"))
+	lower := strings.ToLower(base)
+	var exts [][2]string
+	switch f {
+	case Gzip:
+		exts = [][2]string{{".tgz", ".tar"}, {".gz", ""}, {".gzip", ""}}
+	case Bzip2:
+		exts = [][2]string{{".tbz2", ".tar"}, {".tbz", ".tar"}, {".bz2", ""}}
+	case Xz:
+		exts = [][2]string{{".txz", ".tar"}, {".xz", ""}}
+	case Zstd:
+		exts = [][2]string{{".tzst", ".tar"}, {".zst", ""}, {".zstd", ""}}
+	}
+	for _, e := range exts {
+		if strings.HasSuffix(lower, e[0]) && len(base) > len(e[0]) {
+			return base[:len(base)-len(e[0])] + e[1]
+		}
+	}
+	if base == "." || base == "/" || base == "" {
+		return "content"
+	}
+	return base
+}
+
+// truncReader turns a decompressor's io.ErrUnexpectedEOF into an error of
+// its own: source.ReadChunks, like io.ReadFull, takes an unexpected EOF for
+// the plain end of a short input, and a truncated stream must be reported.
+type truncReader struct {
+	r      io.Reader
+	format Format
+}
+
+func (t *truncReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("corrupt %s stream: truncated (unexpected end of data)", t.format)
+	}
+	return n, err
+}
