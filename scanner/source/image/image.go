@@ -1,0 +1,426 @@
+// Package image is the source for container images: a `docker save`
+// tarball, an OCI image layout (a directory or its tar), or a registry
+// reference. It scans every file of every layer, not just the flattened
+// filesystem, since a secret added in one layer and deleted in a later one
+// is still in the image for anyone who pulls it; whiteout markers are not
+// content. It also scans the image config fields where build-time secrets
+// leak: Env, Cmd, Entrypoint, Labels, OnBuild and every history entry's
+// created_by.
+//
+// Layers are streamed (decompressed through a tar reader, never unpacked
+// to disk nor held whole in memory) and scanned once per run even when
+// several images or platforms share them. Files inside layers go through
+// package archive, so jars, zips and tarballs in an image are entered.
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/scanner/source"
+	"github.com/leakhound/leakhound/scanner/source/archive"
+)
+
+// Options configure an image scan.
+type Options struct {
+	source.Options
+	// Archive sets how archives inside layers are entered; its embedded
+	// source.Options are replaced by the ones above.
+	Archive archive.Options
+	// Targets are docker-save tarballs, OCI layouts (directory or tar) or
+	// registry references.
+	Targets []string
+	// Platform ("os/arch" or "os/arch/variant") picks the image from a
+	// multi-platform index; default linux on the host's architecture.
+	Platform string
+	// AllPlatforms scans every image of an index.
+	AllPlatforms bool
+	// Insecure allows plain HTTP (and falls back to it) for registries.
+	Insecure bool
+	// Keychain gives registry credentials; default authn.DefaultKeychain
+	// (~/.docker/config.json and credential helpers).
+	Keychain authn.Keychain
+	// Transport replaces the HTTP transport (tests, proxies).
+	Transport http.RoundTripper
+	// Workers is the number of files scanned at once (default
+	// GOMAXPROCS); LayerWorkers the number of layers decompressed at once
+	// (default min(4, Workers)).
+	Workers, LayerWorkers int
+}
+
+// Source scans container images.
+type Source struct {
+	opts     Options
+	platform v1.Platform
+}
+
+// New checks the options and returns an image source.
+func New(opts Options) (*Source, error) {
+	if len(opts.Targets) == 0 {
+		return nil, errors.New("no image to scan")
+	}
+	s := &Source{opts: opts}
+	p := opts.Platform
+	if p == "" {
+		p = "linux/" + runtime.GOARCH
+	}
+	plat, err := v1.ParsePlatform(p)
+	if err != nil || plat.OS == "" || plat.Architecture == "" {
+		return nil, fmt.Errorf("bad platform %q: want os/arch or os/arch/variant", opts.Platform)
+	}
+	s.platform = *plat
+	if s.opts.Workers <= 0 {
+		s.opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if s.opts.LayerWorkers <= 0 {
+		s.opts.LayerWorkers = min(4, s.opts.Workers)
+	}
+	s.opts.Archive.Options = opts.Options
+	return s, nil
+}
+
+// TargetError is a target that could not be opened or resolved: no such
+// file, not an image, no such reference, or no image for the platform.
+type TargetError struct {
+	Target string
+	Err    error
+}
+
+func (e *TargetError) Error() string { return fmt.Sprintf("image %s: %v", e.Target, e.Err) }
+func (e *TargetError) Unwrap() error { return e.Err }
+
+// resolved is one image to scan.
+type resolved struct {
+	name string // what findings' Image says
+	img  v1.Image
+	// diffIDs: name layers by their uncompressed digest (docker save
+	// tarballs, where that is Docker's own layer id and the compressed
+	// digest would cost a gzip of the layer).
+	diffIDs bool
+}
+
+// Scan resolves every target, then scans each image's config and every
+// layer not scanned before in this run.
+func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
+	var images []resolved
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	for _, t := range s.opts.Targets {
+		imgs, c, err := s.resolve(ctx, t)
+		if c != nil {
+			closers = append(closers, c)
+		}
+		if err != nil {
+			var te *TargetError
+			if errors.As(err, &te) {
+				return err
+			}
+			return &TargetError{Target: t, Err: err}
+		}
+		images = append(images, imgs...)
+	}
+
+	sc := newScheduler(ctx, s, sink)
+	seenConfig := map[string]bool{}
+	seenLayer := map[string]bool{}
+	for _, r := range images {
+		if ctx.Err() != nil {
+			break
+		}
+		if h, err := r.img.ConfigName(); err == nil {
+			if seenConfig[h.String()] {
+				continue // the same image reached twice
+			}
+			seenConfig[h.String()] = true
+		}
+		s.scanConfig(r, sink)
+		layers, err := r.img.Layers()
+		if err != nil {
+			sink.Problem(r.name, fmt.Errorf("list layers: %w", err))
+			continue
+		}
+		for i, l := range layers {
+			id, key, err := layerID(l, r.diffIDs)
+			if err != nil {
+				sink.Problem(fmt.Sprintf("%s layer %d", r.name, i), fmt.Errorf("layer digest: %w", err))
+				continue
+			}
+			if seenLayer[key] {
+				continue
+			}
+			seenLayer[key] = true
+			sc.layer(layerJob{image: r.name, layer: l, id: id, index: i})
+		}
+	}
+	sc.wait()
+	return nil
+}
+
+// layerID names a layer in findings and gives the key it is deduplicated
+// on: the uncompressed digest, which is the same however a registry or
+// tarball compressed the layer.
+func layerID(l v1.Layer, useDiffID bool) (id, key string, err error) {
+	diff, derr := l.DiffID()
+	if useDiffID {
+		if derr != nil {
+			return "", "", derr
+		}
+		return diff.String(), diff.String(), nil
+	}
+	d, err := l.Digest()
+	if err != nil {
+		return "", "", err
+	}
+	if derr != nil {
+		return d.String(), d.String(), nil
+	}
+	return d.String(), diff.String(), nil
+}
+
+// scanConfig scans the config fields where build secrets leak. Each field
+// is one chunk, one line per entry, so a finding's line says which entry.
+func (s *Source) scanConfig(r resolved, sink source.Sink) {
+	cf, err := r.img.ConfigFile()
+	if err != nil {
+		sink.Problem(r.name+" config", fmt.Errorf("read image config: %w", err))
+		return
+	}
+	emit := func(field string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		data := []byte(strings.Join(lines, "\n") + "\n")
+		sink.Chunk(finding.Chunk{
+			Origin: finding.Origin{Kind: "image", Image: r.name, Layer: "config", LayerIndex: -1, Path: "config:" + field},
+			Data:   data,
+		})
+		sink.Item(int64(len(data)))
+	}
+	c := cf.Config
+	emit("Env", c.Env)
+	emit("Cmd", c.Cmd)
+	emit("Entrypoint", c.Entrypoint)
+	emit("OnBuild", c.OnBuild)
+	if len(c.Labels) > 0 {
+		keys := make([]string, 0, len(c.Labels))
+		for k := range c.Labels {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		lines := make([]string, len(keys))
+		for i, k := range keys {
+			lines[i] = k + "=" + c.Labels[k]
+		}
+		emit("Labels", lines)
+	}
+	for i, h := range cf.History {
+		if h.CreatedBy != "" {
+			emit(fmt.Sprintf("history[%d].created_by", i), []string{h.CreatedBy})
+		}
+	}
+}
+
+type layerJob struct {
+	image string
+	layer v1.Layer
+	id    string
+	index int
+}
+
+// Files up to bufferLimit are read whole by the layer's reader and scanned
+// by the worker pool, so one large layer still keeps every CPU busy;
+// larger ones are streamed by the layer's reader itself. inFlight caps
+// the bytes read and not yet scanned.
+const (
+	bufferLimit = 4 << 20
+	inFlight    = 64 << 20
+)
+
+// scheduler runs layer readers and the file workers they feed.
+type scheduler struct {
+	ctx    context.Context
+	s      *Source
+	sink   source.Sink
+	layers chan layerJob
+	files  chan fileJob
+	budget *budget
+	lw, fw sync.WaitGroup
+}
+
+type fileJob struct {
+	origin finding.Origin
+	buf    *bytes.Buffer
+}
+
+func newScheduler(ctx context.Context, s *Source, sink source.Sink) *scheduler {
+	sc := &scheduler{ctx: ctx, s: s, sink: sink, layers: make(chan layerJob), files: make(chan fileJob, s.opts.Workers),
+		budget: newBudget(inFlight)}
+	for i := 0; i < s.opts.Workers; i++ {
+		sc.fw.Add(1)
+		go func() {
+			defer sc.fw.Done()
+			for j := range sc.files {
+				n := int64(j.buf.Len())
+				archive.Content(ctx, j.buf, n, j.origin, s.opts.Archive, sink)
+				sc.budget.release(n)
+				putBuf(j.buf)
+			}
+		}()
+	}
+	for i := 0; i < s.opts.LayerWorkers; i++ {
+		sc.lw.Add(1)
+		go func() {
+			defer sc.lw.Done()
+			for j := range sc.layers {
+				sc.scanLayer(j)
+			}
+		}()
+	}
+	return sc
+}
+
+func (sc *scheduler) layer(j layerJob) {
+	select {
+	case sc.layers <- j:
+	case <-sc.ctx.Done():
+	}
+}
+
+func (sc *scheduler) wait() {
+	close(sc.layers)
+	sc.lw.Wait()
+	close(sc.files)
+	sc.fw.Wait()
+}
+
+// scanLayer reads one layer's tar stream and hands its files on.
+func (sc *scheduler) scanLayer(j layerJob) {
+	ctx, sink := sc.ctx, sc.sink
+	if ctx.Err() != nil {
+		return
+	}
+	where := fmt.Sprintf("%s layer %d", j.image, j.index)
+	rc, err := j.layer.Uncompressed()
+	if err != nil {
+		sink.Problem(j.id, fmt.Errorf("%s: open layer: %w", where, err))
+		return
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
+			sink.Problem(j.id, fmt.Errorf("%s: corrupt layer: %w; the rest of the layer is not scanned", where, err))
+			return
+		}
+		name := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
+		if strings.HasPrefix(path.Base(name), ".wh.") {
+			continue // whiteout: marks a deletion, holds no content
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg, tar.TypeGNUSparse:
+		case tar.TypeSymlink:
+			sink.Skip(name, "symlink")
+			continue
+		case tar.TypeLink:
+			// Same content as the file it links to, scanned there.
+			sink.Skip(name, "hard link")
+			continue
+		default:
+			continue
+		}
+		origin := finding.Origin{Kind: "image", Image: j.image, Layer: j.id, LayerIndex: j.index, Path: name}
+		if hdr.Size > bufferLimit {
+			archive.Content(ctx, tr, hdr.Size, origin, sc.s.opts.Archive, sink)
+			continue
+		}
+		if max := sc.s.opts.MaxFileSize; max > 0 && hdr.Size > max {
+			sink.Skip(name, "too large")
+			continue
+		}
+		sc.budget.acquire(ctx, hdr.Size)
+		buf := getBuf()
+		if _, err := io.CopyN(buf, tr, hdr.Size); err != nil {
+			sc.budget.release(hdr.Size)
+			putBuf(buf)
+			if ctx.Err() == nil {
+				sink.Problem(j.id, fmt.Errorf("%s: corrupt layer: read %s: %w; the rest of the layer is not scanned", where, name, err))
+			}
+			return
+		}
+		select {
+		case sc.files <- fileJob{origin: origin, buf: buf}:
+		case <-ctx.Done():
+			sc.budget.release(hdr.Size)
+			return
+		}
+	}
+}
+
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuf() *bytes.Buffer { return bufs.Get().(*bytes.Buffer) }
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() > bufferLimit*2 {
+		return
+	}
+	b.Reset()
+	bufs.Put(b)
+}
+
+// budget bounds the bytes read ahead of the workers.
+type budget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	max  int64
+	used int64
+}
+
+func newBudget(max int64) *budget {
+	b := &budget{max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire waits until n bytes fit (a single item larger than the budget
+// is let through alone). Cancellation is noticed at the next release.
+func (b *budget) acquire(ctx context.Context, n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.used > 0 && b.used+n > b.max && ctx.Err() == nil {
+		b.cond.Wait()
+	}
+	b.used += n
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}

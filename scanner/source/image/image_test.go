@@ -1,0 +1,483 @@
+package image
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"compress/gzip"
+	"errors"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/leakhound/leakhound/detectors"
+	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/rules"
+	"github.com/leakhound/leakhound/scanner/source"
+)
+
+// token returns a synthetic secret the test rule matches.
+func token() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 20)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return "tok_" + string(b)
+}
+
+var (
+	engineOnce sync.Once
+	engine     *detectors.Engine
+)
+
+func testEngine(t *testing.T) *detectors.Engine {
+	t.Helper()
+	engineOnce.Do(func() {
+		cfg := &rules.Config{Rules: []rules.Rule{{ID: "test-token", Description: "test token", Regex: `tok_[a-z0-9]{20}`, Keywords: []string{"tok_"}, Severity: "high"}}}
+		e, err := detectors.New(cfg)
+		if err != nil {
+			panic(err)
+		}
+		engine = e
+	})
+	return engine
+}
+
+// sink runs the engine and records what the source reports.
+type sink struct {
+	eng      *detectors.Engine
+	mu       sync.Mutex
+	findings []finding.Finding
+	paths    []string
+	problems map[string]string
+	skips    map[string]string
+	items    int
+}
+
+func newSink(t *testing.T) *sink {
+	return &sink{eng: testEngine(t), problems: map[string]string{}, skips: map[string]string{}}
+}
+
+func (s *sink) Chunk(c finding.Chunk) {
+	fs := s.eng.Detect(c)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.findings = append(s.findings, fs...)
+	s.paths = append(s.paths, c.Origin.DisplayPath())
+}
+func (s *sink) Item(int64) { s.mu.Lock(); s.items++; s.mu.Unlock() }
+func (s *sink) Skip(p, reason string) {
+	s.mu.Lock()
+	s.skips[p] = reason
+	s.mu.Unlock()
+}
+func (s *sink) Problem(p string, err error) {
+	s.mu.Lock()
+	s.problems[p] = err.Error()
+	s.mu.Unlock()
+}
+
+// find returns the findings of secret.
+func (s *sink) find(secret string) []finding.Finding {
+	var out []finding.Finding
+	for _, f := range s.findings {
+		if f.Secret == secret {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (s *sink) one(t *testing.T, secret string) finding.Location {
+	t.Helper()
+	fs := s.find(secret)
+	if len(fs) != 1 {
+		t.Fatalf("%d findings of %s, want 1 (problems %v)", len(fs), secret, s.problems)
+	}
+	return fs[0].Location
+}
+
+func scan(t *testing.T, opts Options) (*sink, error) {
+	t.Helper()
+	opts.Options = source.Options{MaxFileSize: 10 << 20, ChunkSize: source.DefaultChunkSize, Overlap: detectors.MaxOverlap}
+	src, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSink(t)
+	return s, src.Scan(context.Background(), s)
+}
+
+type file struct {
+	name, body string
+	link       string
+}
+
+func tarOf(t testing.TB, files ...file) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range files {
+		h := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.body)), Typeflag: tar.TypeReg}
+		if f.link != "" {
+			h = &tar.Header{Name: f.name, Linkname: f.link, Typeflag: tar.TypeSymlink, Mode: 0o777}
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(tw, f.body)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func layer(t testing.TB, files ...file) v1.Layer {
+	t.Helper()
+	b := tarOf(t, files...)
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// build makes an image from layers, each with its history line, and sets
+// the config.
+func build(t testing.TB, arch string, cfg v1.Config, layers []v1.Layer, history []string) v1.Image {
+	t.Helper()
+	img := empty.Image
+	var err error
+	for i, l := range layers {
+		if img, err = mutate.Append(img, mutate.Addendum{Layer: l, History: v1.History{CreatedBy: history[i]}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", arch
+	cf.Config = cfg
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func TestDockerSaveDeletedSecretEnvHistory(t *testing.T) {
+	t.Parallel()
+	deleted, env, hist, label, kept := token(), token(), token(), token(), token()
+	layers := []v1.Layer{
+		layer(t, file{name: "etc/os-release", body: "ID=test\n"}),
+		layer(t, file{name: "app/.env", body: "# app\nAPI_TOKEN=" + deleted + "\n"}, file{name: "app/keep.txt", body: "k=" + kept + "\n"}),
+		layer(t, file{name: "app/.wh..env"}, file{name: "app/.wh..wh..opq"}, file{name: "app/link", link: "/etc/shadow"}, file{name: "app/other.txt", body: "hello\n"}),
+	}
+	img := build(t, "amd64", v1.Config{
+		Env:    []string{"PATH=/usr/bin", "APP_TOKEN=" + env},
+		Cmd:    []string{"/app/run"},
+		Labels: map[string]string{"a": "b", "token": label},
+	}, layers, []string{"ADD rootfs /", "RUN curl -H 'X-Token: " + hist + "' https://example.invalid/setup | sh", "RUN rm /app/.env"})
+	path := filepath.Join(t.TempDir(), "app.tar")
+	tag, _ := name.NewTag("example.invalid/team/app:1.0")
+	if err := tarball.WriteToFile(path, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan(t, Options{Targets: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffID, _ := layers[1].DiffID()
+	loc := s.one(t, deleted)
+	if loc.Kind != "image" || loc.Image != path || loc.Layer != diffID.String() || loc.LayerIndex != 1 || loc.Path != "app/.env" || loc.Line != 2 {
+		t.Errorf("deleted secret: %+v", loc.Origin)
+	}
+	if loc := s.one(t, env); loc.Layer != "config" || loc.Path != "config:Env" || loc.Line != 2 {
+		t.Errorf("env secret: %+v line %d", loc.Origin, loc.Line)
+	}
+	if loc := s.one(t, hist); loc.Layer != "config" || loc.Path != "config:history[1].created_by" {
+		t.Errorf("history secret: %+v", loc.Origin)
+	}
+	if loc := s.one(t, label); loc.Path != "config:Labels" || loc.Line != 2 {
+		t.Errorf("label secret: %+v line %d", loc.Origin, loc.Line)
+	}
+	s.one(t, kept)
+	for _, p := range s.paths {
+		if strings.Contains(p, ".wh.") {
+			t.Errorf("whiteout scanned as content: %s", p)
+		}
+	}
+	if s.skips["app/link"] != "symlink" || len(s.problems) != 0 {
+		t.Errorf("skips %v problems %v", s.skips, s.problems)
+	}
+
+	// The same image gzip-compressed (docker save | gzip).
+	gzPath := path + ".gz"
+	raw, _ := os.ReadFile(path)
+	var gzBuf bytes.Buffer
+	zw := newGzip(&gzBuf)
+	zw.Write(raw)
+	zw.Close()
+	os.WriteFile(gzPath, gzBuf.Bytes(), 0o644)
+	s, err = scan(t, Options{Targets: []string{gzPath}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc := s.one(t, deleted); loc.Layer != diffID.String() {
+		t.Errorf("gzipped tarball: %+v", loc.Origin)
+	}
+}
+
+// multiArch builds an index of two images sharing a base layer.
+func multiArch(t *testing.T) (idx v1.ImageIndex, shared, amd, arm string) {
+	shared, amd, arm = token(), token(), token()
+	base := layer(t, file{name: "etc/base.conf", body: "token=" + shared + "\n"})
+	a := build(t, "amd64", v1.Config{}, []v1.Layer{base, layer(t, file{name: "bin/a.conf", body: "t=" + amd + "\n"})}, []string{"ADD base", "ADD a"})
+	b := build(t, "arm64", v1.Config{}, []v1.Layer{base, layer(t, file{name: "bin/b.conf", body: "t=" + arm + "\n"})}, []string{"ADD base", "ADD b"})
+	idx = mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: a, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: b, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}},
+	)
+	return idx, shared, amd, arm
+}
+
+func TestOCILayoutMultiArch(t *testing.T) {
+	t.Parallel()
+	idx, shared, amd, arm := multiArch(t)
+	dir := filepath.Join(t.TempDir(), "layout")
+	if _, err := layout.Write(dir, idx); err != nil {
+		t.Fatal(err)
+	}
+	// The same layout as a tar.
+	tarPath := filepath.Join(t.TempDir(), "layout.tar")
+	tarDir(t, dir, tarPath)
+	for _, target := range []string{dir, tarPath} {
+		s, err := scan(t, Options{Targets: []string{target}, Platform: "linux/arm64"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.find(amd)) != 0 || len(s.find(arm)) != 1 || len(s.find(shared)) != 1 {
+			t.Errorf("%s arm64: findings %v", target, s.findings)
+		}
+		if loc := s.one(t, arm); loc.Image != target || loc.LayerIndex != 1 {
+			t.Errorf("%s: %+v", target, loc.Origin)
+		}
+		s, err = scan(t, Options{Targets: []string{target}, AllPlatforms: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The shared base layer is scanned once.
+		if len(s.find(amd)) != 1 || len(s.find(arm)) != 1 || len(s.find(shared)) != 1 {
+			t.Errorf("%s all platforms: %d %d %d findings", target, len(s.find(amd)), len(s.find(arm)), len(s.find(shared)))
+		}
+		if loc := s.one(t, amd); !strings.HasPrefix(loc.Image, target+"@sha256:") {
+			t.Errorf("image of one of several: %q", loc.Image)
+		}
+		_, err = scan(t, Options{Targets: []string{target}, Platform: "windows/amd64"})
+		var te *TargetError
+		if !errors.As(err, &te) || !strings.Contains(err.Error(), "linux/arm64/v8") {
+			t.Errorf("missing platform: %v", err)
+		}
+	}
+}
+
+func tarDir(t *testing.T, dir, out string) {
+	t.Helper()
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tw := tar.NewWriter(f)
+	if err := tw.AddFS(os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(registry.New(registry.Logger(nopLogger())))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	idx, shared, amd, arm := multiArch(t)
+	ref, err := name.ParseReference(host + "/team/app:1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ref, idx); err != nil {
+		t.Fatal(err)
+	}
+	single := token()
+	img := build(t, "amd64", v1.Config{Env: []string{"K=" + single}}, []v1.Layer{layer(t, file{name: "x", body: "y"})}, []string{"ADD x"})
+	ref2, _ := name.ParseReference(host + "/team/single:latest")
+	if err := remote.Write(ref2, img); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := scan(t, Options{Targets: []string{host + "/team/app:1.0", host + "/team/single:latest"}, Platform: "linux/amd64", Insecure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.find(arm)) != 0 || len(s.find(amd)) != 1 || len(s.find(shared)) != 1 {
+		t.Errorf("amd64 from registry: %v (problems %v)", s.findings, s.problems)
+	}
+	if loc := s.one(t, amd); loc.Image != host+"/team/app:1.0" || !strings.HasPrefix(loc.Layer, "sha256:") {
+		t.Errorf("registry origin: %+v", loc.Origin)
+	}
+	if loc := s.one(t, single); loc.Image != host+"/team/single:latest" || loc.Path != "config:Env" {
+		t.Errorf("single: %+v", loc.Origin)
+	}
+	// By digest, every platform.
+	d, _ := idx.Digest()
+	s, err = scan(t, Options{Targets: []string{host + "/team/app@" + d.String()}, AllPlatforms: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.find(arm)) != 1 || len(s.find(amd)) != 1 || len(s.find(shared)) != 1 {
+		t.Errorf("all platforms from registry: %v", s.findings)
+	}
+	_, err = scan(t, Options{Targets: []string{host + "/team/missing:1"}})
+	var te *TargetError
+	if !errors.As(err, &te) {
+		t.Errorf("missing image: %v", err)
+	}
+}
+
+func TestArchivesInLayer(t *testing.T) {
+	t.Parallel()
+	deep, after := token(), token()
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("conf/app.properties")
+	io.WriteString(w, "app.token="+deep+"\n")
+	zw.Close()
+	bundle := tarOf(t, file{name: "lib/app.zip", body: zbuf.String()})
+	var bomb bytes.Buffer
+	bw := zip.NewWriter(&bomb)
+	w, _ = bw.Create("zeros.txt")
+	w.Write(make([]byte, 32<<20))
+	bw.Close()
+	l := layer(t,
+		file{name: "srv/bundle.tar", body: string(bundle)},
+		file{name: "srv/bomb.zip", body: bomb.String()},
+		file{name: "srv/after.txt", body: after},
+	)
+	img := build(t, "amd64", v1.Config{}, []v1.Layer{l}, []string{"ADD srv"})
+	dir := filepath.Join(t.TempDir(), "layout")
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan(t, Options{Targets: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := s.one(t, deep)
+	if loc.Archive != "srv/bundle.tar!/lib/app.zip" || loc.Path != "conf/app.properties" || loc.Layer == "" || loc.Kind != "image" {
+		t.Errorf("nested: %+v", loc.Origin)
+	}
+	if !strings.Contains(s.problems["srv/bomb.zip!/zeros.txt"], "zip bomb") {
+		t.Errorf("problems: %v", s.problems)
+	}
+	s.one(t, after)
+}
+
+func TestCorruptLayer(t *testing.T) {
+	t.Parallel()
+	first, last := token(), token()
+	layers := []v1.Layer{
+		layer(t, file{name: "a.txt", body: first}),
+		layer(t, file{name: "big.bin", body: strings.Repeat("corrupt me ", 100000)}),
+		layer(t, file{name: "c.txt", body: last}),
+	}
+	img := build(t, "amd64", v1.Config{}, layers, []string{"a", "b", "c"})
+	dir := filepath.Join(t.TempDir(), "layout")
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	bad, _ := layers[1].Digest()
+	p := filepath.Join(dir, "blobs", "sha256", bad.Hex)
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, raw[:len(raw)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan(t, Options{Targets: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.one(t, first)
+	s.one(t, last)
+	if msg := s.problems[bad.String()]; !strings.Contains(msg, "layer 1") {
+		t.Errorf("problems: %v", s.problems)
+	}
+}
+
+func TestBadTargets(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	notImage := filepath.Join(dir, "x.tar")
+	os.WriteFile(notImage, tarOf(t, file{name: "a", body: "b"}), 0o644)
+	for _, target := range []string{dir, notImage, filepath.Join(dir, "missing.tar"), "UPPER/case:tag"} {
+		_, err := scan(t, Options{Targets: []string{target}})
+		var te *TargetError
+		if !errors.As(err, &te) {
+			t.Errorf("%s: %v", target, err)
+		}
+	}
+	if _, err := New(Options{Targets: []string{"x"}, Platform: "linux"}); err == nil {
+		t.Errorf("bad platform accepted")
+	}
+}
+
+func TestRandomImageLayers(t *testing.T) {
+	t.Parallel()
+	// Binary layer content from go-containerregistry's random images is
+	// skipped by the binary policy, without problems.
+	img, err := random.Image(4096, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "r.tar")
+	tag, _ := name.NewTag("r:1")
+	if err := tarball.WriteToFile(path, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan(t, Options{Targets: []string{path}})
+	if err != nil || len(s.problems) != 0 {
+		t.Fatalf("%v %v", err, s.problems)
+	}
+	if len(s.findings) != 0 {
+		t.Errorf("findings %v", s.findings)
+	}
+}
+
+func newGzip(w io.Writer) *gzip.Writer { return gzip.NewWriter(w) }
+
+func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }
