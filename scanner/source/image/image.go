@@ -98,6 +98,9 @@ func New(opts Options) (*Source, error) {
 type TargetError struct {
 	Target string
 	Err    error
+	// Remote is set when a registry could not be reached or answered
+	// with an error, as opposed to a target that is plainly wrong.
+	Remote bool
 }
 
 func (e *TargetError) Error() string { return fmt.Sprintf("image %s: %v", e.Target, e.Err) }

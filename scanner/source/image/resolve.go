@@ -63,19 +63,19 @@ func (s *Source) resolveRemote(ctx context.Context, target string) ([]resolved, 
 	}
 	desc, err := remote.Get(ref, ropts...)
 	if err != nil {
-		return nil, nil, &TargetError{Target: target, Err: err}
+		return nil, nil, &TargetError{Target: target, Err: err, Remote: true}
 	}
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
-			return nil, nil, &TargetError{Target: target, Err: err}
+			return nil, nil, &TargetError{Target: target, Err: err, Remote: true}
 		}
 		imgs, err := s.walkIndex(ggcrIndex{idx}, target)
 		return imgs, nil, err
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return nil, nil, &TargetError{Target: target, Err: err}
+		return nil, nil, &TargetError{Target: target, Err: err, Remote: true}
 	}
 	return []resolved{{name: target, img: img}}, nil, nil
 }

@@ -1,0 +1,170 @@
+package cmd
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/spf13/cobra"
+)
+
+// runImage runs `leakhound image ...` in-process: through Run when the
+// root command has it, else through a root built here the same way.
+func runImage(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ios, out, errOut := TestStreams("")
+	if c, _, err := NewRootCmd(ios).Find([]string{"image"}); err == nil && c.Name() == "image" {
+		return run(t, "", append([]string{"image"}, args...)...)
+	}
+	g := &GlobalOptions{}
+	root := &cobra.Command{Use: "leakhound", SilenceErrors: true, SilenceUsage: true}
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	g.addFlags(root)
+	root.AddCommand(NewCmdImage(ios, g, nil))
+	root.SetArgs(append([]string{"image"}, args...))
+	err := root.ExecuteContext(context.Background())
+	code := ExitClean
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+		if ee.err != nil {
+			errOut.WriteString("leakhound: " + ee.err.Error() + "\n")
+		}
+	case err != nil:
+		code = ExitUsage
+		errOut.WriteString("leakhound: " + err.Error() + "\n")
+	}
+	return code, out.String(), errOut.String()
+}
+
+func testToken() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 20)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return "tok_" + string(b)
+}
+
+const imageTestRules = `[[rules]]
+id = "test-token"
+description = "Test token"
+regex = '''tok_[a-z0-9]{20}'''
+keywords = ["tok_"]
+severity = "high"
+`
+
+func imageLayer(t *testing.T, files map[string]string) v1.Layer {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for n, body := range files {
+		tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		io.WriteString(tw, body)
+	}
+	tw.Close()
+	b := buf.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestImageCommand(t *testing.T) {
+	t.Parallel()
+	deleted, env := testToken(), testToken()
+	img := empty.Image
+	var err error
+	for _, a := range []mutate.Addendum{
+		{Layer: imageLayer(t, map[string]string{"app/.env": "A=1\nTOKEN=" + deleted + "\n"}), History: v1.History{CreatedBy: "COPY .env /app/"}},
+		{Layer: imageLayer(t, map[string]string{"app/.wh..env": ""}), History: v1.History{CreatedBy: "RUN rm /app/.env"}},
+	} {
+		if img, err = mutate.Append(img, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if img, err = mutate.Config(img, v1.Config{Env: []string{"PATH=/bin", "TOKEN=" + env}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.tar")
+	tag, _ := name.NewTag("example.invalid/app:1")
+	if err := tarball.WriteToFile(path, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "rules.toml")
+	os.WriteFile(cfg, []byte(imageTestRules), 0o644)
+
+	code, out, errOut := runImage(t, path, "--config", cfg, "--format", "json")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	var fs []struct {
+		RuleID string `json:"rule_id"`
+		File   string `json:"file"`
+		Line   int    `json:"line"`
+		Image  string `json:"image"`
+		Layer  string `json:"layer"`
+	}
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	diffs, _ := img.ConfigFile()
+	want := map[string]bool{
+		"app/.env " + diffs.RootFS.DiffIDs[0].String() + " 2": true,
+		"config:Env config 2": true,
+	}
+	if len(fs) != 2 {
+		t.Fatalf("%d findings: %s", len(fs), out)
+	}
+	for _, f := range fs {
+		k := f.File + " " + f.Layer + " " + itoa(f.Line)
+		if !want[k] || f.Image != path || f.RuleID != "test-token" {
+			t.Errorf("unexpected finding %+v", f)
+		}
+	}
+	if strings.Contains(out+errOut, deleted) || strings.Contains(out+errOut, env) {
+		t.Errorf("secret printed without --reveal")
+	}
+
+	// Text output names the image and layer.
+	code, out, _ = runImage(t, path, "--config", cfg)
+	if code != ExitFindings || !strings.Contains(out, diffs.RootFS.DiffIDs[0].String()) || !strings.Contains(out, "config:Env") {
+		t.Errorf("text output (exit %d): %s", code, out)
+	}
+
+	// Usage errors: exit 2.
+	for _, args := range [][]string{
+		{filepath.Join(dir, "missing.tar")},
+		{path, "--platform", "linux"},
+		{path, "--platform", "linux/amd64", "--all-platforms"},
+		{path, "--archive-depth", "-1"},
+		{dir},
+	} {
+		if code, _, errOut := runImage(t, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, errOut)
+		}
+	}
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
