@@ -1,6 +1,10 @@
 package cmd
 
 import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -320,5 +324,49 @@ func TestRulesCommands(t *testing.T) {
 	}
 	if code, out, _ := run(t, "", "version"); code != ExitClean || !strings.HasPrefix(out, "leakhound ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestArchivesInDirAndStdin(t *testing.T) {
+	t.Parallel()
+	pw := detectortest.Password()
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, err := zw.Create("config/application.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("DB_PASSWORD=" + pw + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var tbuf bytes.Buffer
+	gz := gzip.NewWriter(&tbuf)
+	tw := tar.NewWriter(gz)
+	if err := tw.WriteHeader(&tar.Header{Name: "lib/app.jar", Mode: 0o644, Size: int64(zbuf.Len()), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write(zbuf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dir := writeFiles(t, map[string]string{"dist/bundle.tgz": tbuf.String()})
+	code, out, errOut := run(t, "", "dir", dir, "--format", "json")
+	if code != ExitFindings || !strings.Contains(out, "bundle.tgz!/lib/app.jar") || !strings.Contains(out, `"config/application.env"`) {
+		t.Fatalf("nested archive member not found: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, _ := run(t, "", "dir", dir, "--archive-depth", "0"); code != ExitClean {
+		t.Errorf("--archive-depth 0 still entered the archive: exit %d", code)
+	}
+	code, out, _ = run(t, tbuf.String(), "stdin", "--format", "json")
+	if code != ExitFindings || !strings.Contains(out, "app.jar") {
+		t.Fatalf("archive on stdin: exit %d %s", code, out)
 	}
 }

@@ -5,14 +5,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/leakhound/leakhound/scanner/source/archive"
 	"github.com/leakhound/leakhound/scanner/source/dir"
 )
 
 // DirOptions are the dir command's own flags.
 type DirOptions struct {
-	Paths      []string
-	Exclude    []string
-	IncludeGit bool
+	Paths        []string
+	Exclude      []string
+	IncludeGit   bool
+	ArchiveDepth int
 }
 
 // NewCmdDir builds `leakhound dir`. runF replaces the scan in tests.
@@ -22,7 +24,9 @@ func NewCmdDir(io *IOStreams, g *GlobalOptions, runF func(*DirOptions) error) *c
 		Use:   "dir PATH...",
 		Short: "Scan files and directories",
 		Long: `Scan every regular file under the given paths. Binary files, files over
---max-file-size, symbolic links and .git/ are skipped and counted in the summary.`,
+--max-file-size, symbolic links and .git/ are skipped and counted in the summary.
+Archives (zip, jar/war/ear, tar, tgz, gz, bz2, xz, zst) are entered, nested up to
+--archive-depth levels, with limits on size, entry count and compression ratio.`,
 		Example: `  leakhound dir .
   leakhound dir --exclude 'node_modules/' --exclude '*.min.js' src config
   leakhound dir --format sarif --output leakhound.sarif .`,
@@ -37,6 +41,7 @@ func NewCmdDir(io *IOStreams, g *GlobalOptions, runF func(*DirOptions) error) *c
 	}
 	c.Flags().StringArrayVar(&opts.Exclude, "exclude", nil, "skip paths matching this gitignore-style pattern (repeatable)")
 	c.Flags().BoolVar(&opts.IncludeGit, "include-git-dir", false, "also scan .git/ directories")
+	addArchiveDepthFlag(c, &opts.ArchiveDepth)
 	return c
 }
 
@@ -50,7 +55,11 @@ func dirRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *DirOptions)
 			return usageError(err)
 		}
 	}
-	src, err := dir.New(dir.Options{Options: so, Paths: opts.Paths, Exclude: opts.Exclude, IncludeGit: opts.IncludeGit})
+	ao, err := archiveOptions(so, opts.ArchiveDepth)
+	if err != nil {
+		return err
+	}
+	src, err := dir.New(dir.Options{Options: so, Paths: opts.Paths, Exclude: opts.Exclude, IncludeGit: opts.IncludeGit, Archive: archive.Hook(ao)})
 	if err != nil {
 		return usageError(err)
 	}

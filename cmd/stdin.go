@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -10,11 +9,13 @@ import (
 
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/scanner/source"
+	"github.com/leakhound/leakhound/scanner/source/archive"
 )
 
 // NewCmdStdin builds `leakhound stdin`.
 func NewCmdStdin(ios *IOStreams, g *GlobalOptions, runF func(name string) error) *cobra.Command {
 	var name string
+	var depth int
 	c := &cobra.Command{
 		Use:   "stdin",
 		Short: "Scan standard input",
@@ -31,29 +32,42 @@ func NewCmdStdin(ios *IOStreams, g *GlobalOptions, runF func(name string) error)
 			}
 			// Standard input has no size limit: it is read in chunks.
 			so.MaxFileSize = 0
-			return runScan(c, ios, g, "stdin", "", &readerSource{r: ios.In, name: name, opts: so})
+			ao, err := archiveOptions(so, depth)
+			if err != nil {
+				return err
+			}
+			return runScan(c, ios, g, "stdin", "", &readerSource{r: ios.In, name: name, opts: ao})
 		},
 	}
 	c.Flags().StringVar(&name, "name", "stdin", "file name to report findings under (path-based rules and allowlists see it)")
+	addArchiveDepthFlag(c, &depth)
 	return c
 }
 
-// readerSource scans one stream.
+// readerSource scans one stream, entering it if it is an archive.
 type readerSource struct {
 	r    io.Reader
 	name string
-	opts source.Options
+	opts archive.Options
 }
 
 func (s *readerSource) Scan(ctx context.Context, sink source.Sink) error {
-	n, err := source.ReadChunks(ctx, s.r, finding.Origin{Kind: "stdin", Path: s.name}, s.opts, sink)
-	switch {
-	case errors.Is(err, source.ErrBinary):
-		sink.Skip(s.name, "binary")
-	case err != nil:
-		sink.Problem(s.name, fmt.Errorf("read: %w", err))
-	default:
-		sink.Item(n)
-	}
+	archive.Content(ctx, s.r, -1, finding.Origin{Kind: "stdin", Path: s.name}, s.opts, sink)
 	return nil
+}
+
+// addArchiveDepthFlag adds --archive-depth to a command.
+func addArchiveDepthFlag(c *cobra.Command, depth *int) {
+	c.Flags().IntVar(depth, "archive-depth", archive.DefaultDepth, "how many levels of nested archives to enter (0: none)")
+}
+
+// archiveOptions turns --archive-depth into archive options.
+func archiveOptions(so source.Options, depth int) (archive.Options, error) {
+	if depth < 0 {
+		return archive.Options{}, usageError(fmt.Errorf("--archive-depth %d: must be 0 or more", depth))
+	}
+	if depth == 0 {
+		depth = -1 // archive.Options: 0 is the default, negative is none
+	}
+	return archive.Options{Options: so, Depth: depth}, nil
 }
