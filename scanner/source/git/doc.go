@@ -1,0 +1,69 @@
+// Package git is the source for git history and for the staged changes of
+// a pre-commit hook. It reads the object database with go-git and never
+// runs the git command.
+//
+// # History
+//
+// A history scan reads the object database once instead of diffing every
+// commit against its parents (go-git's Patch/Tree.Diff is far too slow on
+// long histories, and `git log -p` re-reads the same content many times):
+//
+//  1. Every ref is a starting point: HEAD, branches, tags, remote-tracking
+//     refs, refs/stash and the stash reflog, and the HEADs of linked
+//     worktrees. --branch and --range replace them.
+//  2. The commits reachable from them are read (only their headers) and put
+//     in topological order, parents first, older first among commits that
+//     are ready at the same time.
+//  3. Each commit's tree is walked, but a (tree, directory) pair already
+//     walked for an earlier commit is skipped: an unchanged subtree is
+//     never walked twice, so the walk costs about as much as the number of
+//     distinct trees, not commits × files. The first commit whose walk
+//     reaches a (blob, path) pair is the commit that introduced that blob
+//     at that path; its author, email, date and message first line go into
+//     the Origin of every chunk of that blob.
+//  4. Each new (blob, path) pair is handed to a bounded pool of workers as
+//     soon as it is found, so enumeration and scanning run together. Each
+//     worker has its own go-git object store (go-git stores are not safe
+//     for concurrent use) over one shared, bounded object cache, so delta
+//     bases decoded by one worker help the others.
+//  5. Diffs only decide attribution. The parents' trees are walked in
+//     step with the commit's, so for a changed file the worker knows its
+//     versions in the parents. A new file is scanned whole; in a changed
+//     file only the runs of lines that no parent version has are scanned
+//     (as chunks placed at their real offsets and lines), so a secret that
+//     stays in a file through a hundred edits is reported once, at the
+//     commit that added the line, and a merge reports only what neither
+//     side had. Comparing with every parent, not just the first, is what
+//     keeps clean merges quiet.
+//
+// A blob is scanned once per path it appears at, never once per commit: a
+// file kept unchanged through ten thousand commits is read once, while the
+// same content committed at two paths (a copy, a rename) is scanned and
+// reported at both, because rules and allowlists may depend on the path
+// and a pre-commit user needs every location. Scanning once per (blob,
+// path) rather than once per blob costs little: copies are rare next to
+// the commits that leave a file unchanged.
+//
+// --range A..B, --since and --max-commits select a subset of commits. The
+// trees of the commits just outside the subset (the parents of selected
+// commits that were not selected) are walked first without scanning, so a
+// blob that already existed before the subset is not reported as new in
+// it: this matches what `git log -p A..B` would show.
+//
+// # Staged changes
+//
+// With Staged set the index is compared with HEAD's tree and only the blobs
+// that are new or changed are scanned (for a changed file, only its new
+// lines), attributed to their path (no commit).
+// It works before the first commit. Directories whose cache-tree entry in
+// the index matches HEAD's tree are not read at all, which keeps a
+// pre-commit hook fast in large repositories.
+//
+// # Failures
+//
+// A commit, tree or blob that can't be read (corrupt or truncated packfile,
+// a shallow or partial clone, a malformed ref) is reported to the sink as a
+// problem and the scan goes on with everything else. A target that is not
+// a repository, or a clone that fails, stops the scan with an error. An
+// empty repository yields nothing and no error.
+package git

@@ -1,0 +1,589 @@
+package git
+
+import (
+	"bytes"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/leakhound/leakhound/scanner/source"
+)
+
+// commit is what the history walk keeps of a commit: its place in the
+// graph and what findings say about it.
+type commit struct {
+	hash    plumbing.Hash
+	tree    plumbing.Hash
+	parents []plumbing.Hash
+	when    int64 // committer time, for ordering
+	meta    *meta
+}
+
+// graph holds the commits read so far.
+type graph struct {
+	sto     *filesystem.Storage
+	sink    source.Sink
+	commits map[plumbing.Hash]*commit
+	failed  map[plumbing.Hash]bool
+	shallow map[plumbing.Hash]bool
+}
+
+func newGraph(sto *filesystem.Storage, sink source.Sink) *graph {
+	g := &graph{sto: sto, sink: sink, commits: map[plumbing.Hash]*commit{}, failed: map[plumbing.Hash]bool{}, shallow: map[plumbing.Hash]bool{}}
+	if hs, err := sto.Shallow(); err == nil {
+		for _, h := range hs {
+			g.shallow[h] = true
+		}
+	} else {
+		sink.Problem("shallow", err)
+	}
+	return g
+}
+
+// peel follows annotated tags from a ref to the commit they name. It
+// returns false for refs to trees or blobs, which have no history.
+func (g *graph) peel(name string, h plumbing.Hash) (plumbing.Hash, bool) {
+	for i := 0; i < 10; i++ {
+		if _, ok := g.commits[h]; ok {
+			return h, true
+		}
+		obj, err := g.sto.EncodedObject(plumbing.AnyObject, h)
+		if err != nil {
+			g.sink.Problem(name, fmt.Errorf("object %s: %w", h, err))
+			return h, false
+		}
+		switch obj.Type() {
+		case plumbing.CommitObject:
+			return h, true
+		case plumbing.TagObject:
+			var t object.Tag
+			if err := t.Decode(obj); err != nil {
+				g.sink.Problem(name, fmt.Errorf("tag %s: %w", h, err))
+				return h, false
+			}
+			h = t.Target
+		default:
+			return h, false
+		}
+	}
+	return h, false
+}
+
+// read decodes one commit, remembering failures so each is reported once.
+func (g *graph) read(h plumbing.Hash) *commit {
+	if c, ok := g.commits[h]; ok {
+		return c
+	}
+	if g.failed[h] {
+		return nil
+	}
+	obj, err := g.sto.EncodedObject(plumbing.CommitObject, h)
+	var oc object.Commit
+	if err == nil {
+		err = oc.Decode(obj)
+	}
+	if err != nil {
+		g.failed[h] = true
+		g.sink.Problem("commit "+h.String(), fmt.Errorf("read commit: %w", err))
+		return nil
+	}
+	c := &commit{
+		hash: h,
+		tree: oc.TreeHash,
+		when: oc.Committer.When.Unix(),
+		meta: &meta{
+			commit:  h.String(),
+			author:  oc.Author.Name,
+			email:   oc.Author.Email,
+			date:    oc.Author.When,
+			message: firstLine(oc.Message),
+		},
+	}
+	if !g.shallow[h] {
+		c.parents = oc.ParentHashes
+	}
+	g.commits[h] = c
+	return c
+}
+
+func firstLine(s string) string {
+	s = strings.TrimLeft(s, "\r\n")
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSpace(s)
+}
+
+// reach returns every commit reachable from tips, not walking into stop.
+func (g *graph) reach(ctx context.Context, tips []plumbing.Hash, stop map[plumbing.Hash]bool) (map[plumbing.Hash]*commit, error) {
+	out := map[plumbing.Hash]*commit{}
+	stack := append([]plumbing.Hash(nil), tips...)
+	for n := 0; len(stack) > 0; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if out[h] != nil || stop[h] {
+			continue
+		}
+		c := g.read(h)
+		if c == nil {
+			continue
+		}
+		out[h] = c
+		for _, p := range c.parents {
+			if out[p] == nil && !stop[p] {
+				stack = append(stack, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+// order sorts commits topologically, parents first; among commits ready
+// at the same time the older (by committer date, then hash) goes first.
+func order(set map[plumbing.Hash]*commit) []*commit {
+	pending := make(map[plumbing.Hash]int, len(set))
+	children := make(map[plumbing.Hash][]*commit, len(set))
+	ready := &commitHeap{}
+	for h, c := range set {
+		seen := map[plumbing.Hash]bool{}
+		for _, p := range c.parents {
+			if set[p] != nil && !seen[p] {
+				seen[p] = true
+				pending[h]++
+				children[p] = append(children[p], c)
+			}
+		}
+		if pending[h] == 0 {
+			*ready = append(*ready, c)
+		}
+	}
+	heap.Init(ready)
+	out := make([]*commit, 0, len(set))
+	for ready.Len() > 0 {
+		c := heap.Pop(ready).(*commit)
+		out = append(out, c)
+		for _, ch := range children[c.hash] {
+			pending[ch.hash]--
+			if pending[ch.hash] == 0 {
+				heap.Push(ready, ch)
+			}
+		}
+	}
+	return out
+}
+
+type commitHeap []*commit
+
+func (h commitHeap) Len() int { return len(h) }
+func (h commitHeap) Less(i, j int) bool {
+	if h[i].when != h[j].when {
+		return h[i].when < h[j].when
+	}
+	return h[i].hash.String() < h[j].hash.String()
+}
+func (h commitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *commitHeap) Push(x any)   { *h = append(*h, x.(*commit)) }
+func (h *commitHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
+}
+
+// revision resolves a revision to a commit: a name or hash (see resolve)
+// followed by any number of ~N (Nth first-parent ancestor) and ^N (Nth
+// parent) suffixes, as in HEAD~3 or main^2.
+func (g *graph) revision(refs []ref, rev string) (plumbing.Hash, error) {
+	base, ops := rev, ""
+	if i := strings.IndexAny(rev, "~^"); i >= 0 {
+		base, ops = rev[:i], rev[i:]
+	}
+	h, err := resolve(refs, g.sto, base)
+	if err != nil {
+		return h, err
+	}
+	h, ok := g.peel(base, h)
+	if !ok {
+		return h, fmt.Errorf("revision %q is not a commit", rev)
+	}
+	for ops != "" {
+		op := ops[0]
+		ops = ops[1:]
+		n := 1
+		j := strings.IndexFunc(ops, func(r rune) bool { return r < '0' || r > '9' })
+		if j < 0 {
+			j = len(ops)
+		}
+		if j > 0 {
+			n, err = strconv.Atoi(ops[:j])
+			if err != nil {
+				return h, fmt.Errorf("revision %q: %w", rev, err)
+			}
+			ops = ops[j:]
+		}
+		c := g.read(h)
+		if c == nil {
+			return h, fmt.Errorf("revision %q: commit %s can't be read", rev, h)
+		}
+		switch {
+		case op == '^' && n == 0:
+		case op == '^':
+			if n > len(c.parents) {
+				return h, fmt.Errorf("revision %q: commit %s has %d parents", rev, h, len(c.parents))
+			}
+			h = c.parents[n-1]
+		default: // '~'
+			for ; n > 0; n-- {
+				if len(c.parents) == 0 {
+					return h, fmt.Errorf("revision %q: history is shorter", rev)
+				}
+				h = c.parents[0]
+				if n > 1 {
+					if c = g.read(h); c == nil {
+						return h, fmt.Errorf("revision %q: commit %s can't be read", rev, h)
+					}
+				}
+			}
+		}
+	}
+	return h, nil
+}
+
+// selectCommits decides which commits the scan covers and which commits
+// just outside it mark content as already there.
+func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected []*commit, boundary []*commit, err error) {
+	refs := r.refs(g.sink)
+	var tips []plumbing.Hash
+	var stop map[plumbing.Hash]bool
+	addTip := func(name string, h plumbing.Hash) {
+		if h, ok := g.peel(name, h); ok {
+			tips = append(tips, h)
+		}
+	}
+	switch {
+	case s.opts.Range != "":
+		fromRev, toRev, _ := splitRange(s.opts.Range)
+		from, err := g.revision(refs, fromRev)
+		if err != nil {
+			return nil, nil, fmt.Errorf("range: %w", err)
+		}
+		to, err := g.revision(refs, toRev)
+		if err != nil {
+			return nil, nil, fmt.Errorf("range: %w", err)
+		}
+		excluded, err := g.reach(ctx, []plumbing.Hash{from}, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		stop = make(map[plumbing.Hash]bool, len(excluded))
+		for h := range excluded {
+			stop[h] = true
+		}
+		tips = append(tips, to)
+	case len(s.opts.Branches) > 0:
+		for _, b := range s.opts.Branches {
+			h, err := g.revision(refs, b)
+			if err != nil {
+				return nil, nil, fmt.Errorf("branch: %w", err)
+			}
+			tips = append(tips, h)
+		}
+	default:
+		for _, rf := range refs {
+			addTip(rf.name, rf.hash)
+		}
+	}
+	set, err := g.reach(ctx, tips, stop)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !s.opts.Since.IsZero() {
+		since := s.opts.Since.Unix()
+		for h, c := range set {
+			if c.when < since {
+				delete(set, h)
+			}
+		}
+	}
+	selected = order(set)
+	if n := s.opts.MaxCommits; n > 0 && len(selected) > n {
+		for _, c := range selected[:len(selected)-n] {
+			delete(set, c.hash)
+		}
+		selected = selected[len(selected)-n:]
+	}
+	// The boundary: parents of selected commits that were left out. Their
+	// content was there before the selection and is not new in it.
+	seen := map[plumbing.Hash]bool{}
+	for _, c := range selected {
+		for _, p := range c.parents {
+			if set[p] != nil || seen[p] {
+				continue
+			}
+			seen[p] = true
+			if pc := g.read(p); pc != nil {
+				boundary = append(boundary, pc)
+			}
+		}
+	}
+	sort.Slice(boundary, func(i, j int) bool { return boundary[i].hash.String() < boundary[j].hash.String() })
+	return selected, boundary, nil
+}
+
+// scanHistory walks the selected commits' trees, parents first, and
+// scans every (blob, path) pair the first time a commit brings it.
+func (s *Source) scanHistory(ctx context.Context, r *repo, c cache.Object, sink source.Sink) error {
+	sto := r.storage(c)
+	defer sto.Close()
+	g := newGraph(sto, sink)
+	selected, boundary, err := s.selectCommits(ctx, r, g)
+	if err != nil {
+		return err
+	}
+	if len(selected) == 0 {
+		return nil
+	}
+	jobs, wait := s.runWorkers(ctx, r, c, sink)
+	defer wait()
+	w := newTreeWalker(sto, sink)
+	for _, b := range boundary {
+		if err := w.walk(ctx, b.tree, "", nil, nil, nil); err != nil {
+			return err
+		}
+	}
+	emit := func(j job) error { return send(ctx, jobs, j) }
+	for _, cm := range selected {
+		parents := make([]plumbing.Hash, 0, len(cm.parents))
+		for _, p := range cm.parents {
+			if pc := g.commits[p]; pc != nil {
+				parents = append(parents, pc.tree)
+			}
+		}
+		if err := w.walk(ctx, cm.tree, "", parents, cm.meta, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// key is a (tree or blob, path) pair; paths are interned to keep the
+// visited sets small.
+type key struct {
+	hash plumbing.Hash
+	path uint32
+}
+
+// treeWalker walks trees, skipping any (tree, directory) pair it has
+// walked before, so an unchanged subtree costs one map lookup per commit.
+type treeWalker struct {
+	sto   *filesystem.Storage
+	sink  source.Sink
+	ids   map[string]uint32
+	trees map[key]struct{}
+	blobs map[key]struct{}
+	buf   []byte
+}
+
+func newTreeWalker(sto *filesystem.Storage, sink source.Sink) *treeWalker {
+	return &treeWalker{sto: sto, sink: sink, ids: map[string]uint32{}, trees: map[key]struct{}{}, blobs: map[key]struct{}{}}
+}
+
+func (w *treeWalker) id(p string) uint32 {
+	if id, ok := w.ids[p]; ok {
+		return id
+	}
+	id := uint32(len(w.ids))
+	w.ids[p] = id
+	return id
+}
+
+// walk visits the tree h at directory dir. parents are the trees at the
+// same directory in the commit's parents (zero where there is none): a
+// changed file's versions there tell the scanner which of its lines are
+// not new. With emit nil the walk only marks what it sees as present.
+func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, parents []plumbing.Hash, m *meta, emit func(job) error) error {
+	k := key{h, w.id(dir)}
+	if _, ok := w.trees[k]; ok {
+		return nil
+	}
+	w.trees[k] = struct{}{}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := w.read(h)
+	if err != nil {
+		w.problem(dir, h, m, err)
+		return nil
+	}
+	// The parents' entries, read only when something here is new.
+	var parentEntries []map[string]treeEntry
+	loadParents := func() {
+		if parentEntries != nil {
+			return
+		}
+		parentEntries = make([]map[string]treeEntry, len(parents))
+		for i, ph := range parents {
+			if ph.IsZero() || ph == h {
+				continue
+			}
+			pes, err := w.read(ph)
+			if err != nil {
+				continue // reported when that commit was walked
+			}
+			pm := make(map[string]treeEntry, len(pes))
+			for _, e := range pes {
+				pm[e.name] = e
+			}
+			parentEntries[i] = pm
+		}
+	}
+	for _, e := range entries {
+		p := e.name
+		if dir != "" {
+			p = dir + "/" + e.name
+		}
+		switch e.mode {
+		case modeTree:
+			if _, ok := w.trees[key{e.hash, w.id(p)}]; ok {
+				continue
+			}
+			var sub []plumbing.Hash
+			if emit != nil && len(parents) > 0 {
+				loadParents()
+				sub = make([]plumbing.Hash, len(parents))
+				for i, pm := range parentEntries {
+					if pe, ok := pm[e.name]; ok && pe.mode == modeTree {
+						sub[i] = pe.hash
+					}
+				}
+			}
+			if err := w.walk(ctx, e.hash, p, sub, m, emit); err != nil {
+				return err
+			}
+		case modeGitlink:
+			// A submodule's commit lives in another repository.
+		default:
+			bk := key{e.hash, w.id(p)}
+			if _, ok := w.blobs[bk]; ok {
+				continue
+			}
+			w.blobs[bk] = struct{}{}
+			if emit == nil {
+				continue
+			}
+			if e.mode == modeSymlink {
+				w.sink.Skip(p, "symlink")
+				continue
+			}
+			var prev []plumbing.Hash
+			if len(parents) > 0 {
+				loadParents()
+				for _, pm := range parentEntries {
+					if pe, ok := pm[e.name]; ok && pe.mode == modeFile && pe.hash != e.hash {
+						prev = append(prev, pe.hash)
+					}
+				}
+			}
+			if err := emit(job{blob: e.hash, path: p, meta: m, prev: prev}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *treeWalker) problem(dir string, h plumbing.Hash, m *meta, err error) {
+	where := dir
+	if where == "" {
+		where = "/"
+	}
+	if m != nil {
+		err = fmt.Errorf("tree %s in commit %s: %w", h, m.commit, err)
+	} else {
+		err = fmt.Errorf("tree %s: %w", h, err)
+	}
+	w.sink.Problem(where, err)
+}
+
+const (
+	modeFile = iota
+	modeTree
+	modeSymlink
+	modeGitlink
+)
+
+type treeEntry struct {
+	name string
+	mode int
+	hash plumbing.Hash
+}
+
+// read decodes a tree object. It parses the raw entries itself: go-git's
+// Tree type builds more than a walk needs.
+func (w *treeWalker) read(h plumbing.Hash) ([]treeEntry, error) {
+	obj, err := w.sto.EncodedObject(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	size := int(obj.Size())
+	if cap(w.buf) < size {
+		w.buf = make([]byte, size)
+	}
+	buf := w.buf[:size]
+	_, err = io.ReadFull(rd, buf)
+	rd.Close()
+	if err != nil {
+		return nil, err
+	}
+	return parseTree(buf)
+}
+
+var errMalformedTree = errors.New("malformed tree")
+
+func parseTree(b []byte) ([]treeEntry, error) {
+	var out []treeEntry
+	for len(b) > 0 {
+		sp := bytes.IndexByte(b, ' ')
+		if sp <= 0 {
+			return out, errMalformedTree
+		}
+		mode := b[:sp]
+		b = b[sp+1:]
+		nul := bytes.IndexByte(b, 0)
+		if nul <= 0 || len(b) < nul+1+20 {
+			return out, errMalformedTree
+		}
+		e := treeEntry{name: string(b[:nul])}
+		copy(e.hash[:], b[nul+1:nul+21])
+		b = b[nul+21:]
+		switch string(mode) {
+		case "40000", "040000":
+			e.mode = modeTree
+		case "160000":
+			e.mode = modeGitlink
+		case "120000":
+			e.mode = modeSymlink
+		default:
+			e.mode = modeFile
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

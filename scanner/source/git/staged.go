@@ -1,0 +1,245 @@
+package git
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/leakhound/leakhound/scanner/source"
+)
+
+// scanStaged scans the blobs the index holds that HEAD's tree does not:
+// files added or modified and staged for the next commit.
+func (s *Source) scanStaged(ctx context.Context, r *repo, c cache.Object, sink source.Sink) error {
+	sto := r.storage(c)
+	defer sto.Close()
+	idx, err := sto.Index()
+	if err != nil {
+		return fmt.Errorf("read index: %w", err)
+	}
+	head, err := r.headCommit()
+	if err != nil {
+		return err
+	}
+	var inHead map[string]plumbing.Hash
+	same := map[string]bool{}
+	if !head.IsZero() {
+		obj, err := sto.EncodedObject(plumbing.CommitObject, head)
+		if err != nil {
+			return fmt.Errorf("read HEAD commit %s: %w", head, err)
+		}
+		var hc object.Commit
+		if err := hc.Decode(obj); err != nil {
+			return fmt.Errorf("read HEAD commit %s: %w", head, err)
+		}
+		inHead = map[string]plumbing.Hash{}
+		w := &headWalker{sto: sto, sink: sink, cached: cachedTrees(idx), files: inHead, same: same}
+		w.walk(hc.TreeHash, "")
+	}
+	meta := &meta{}
+	var jobs chan<- job
+	var wait func()
+	defer func() {
+		if wait != nil {
+			wait()
+		}
+	}()
+	for _, e := range idx.Entries {
+		if e.Stage != 0 || e.IntentToAdd {
+			continue // conflicted (the commit will be refused) or not added yet
+		}
+		switch e.Mode {
+		case filemode.Regular, filemode.Executable, filemode.Deprecated:
+		case filemode.Symlink:
+			if inHead[e.Name] != e.Hash && !underSame(e.Name, same) {
+				sink.Skip(e.Name, "symlink")
+			}
+			continue
+		default:
+			continue // submodules
+		}
+		if underSame(e.Name, same) {
+			continue
+		}
+		var prev []plumbing.Hash
+		if h, ok := inHead[e.Name]; ok {
+			if h == e.Hash {
+				continue
+			}
+			prev = []plumbing.Hash{h}
+		}
+		if jobs == nil {
+			jobs, wait = s.runWorkers(ctx, r, c, sink)
+		}
+		if err := send(ctx, jobs, job{blob: e.Hash, path: e.Name, meta: meta, prev: prev}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// underSame reports whether a path lies in a directory known to be the
+// same in the index and in HEAD.
+func underSame(name string, same map[string]bool) bool {
+	if len(same) == 0 {
+		return false
+	}
+	if same[""] {
+		return true
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] == '/' && same[name[:i]] {
+			return true
+		}
+	}
+	return false
+}
+
+// cachedTrees reads the index's cache-tree extension: for each directory
+// whose entry is valid, the tree the staged files under it would make.
+func cachedTrees(idx *index.Index) map[string]plumbing.Hash {
+	out := map[string]plumbing.Hash{}
+	if idx.Cache == nil || len(idx.Cache.Entries) == 0 {
+		return out
+	}
+	es := idx.Cache.Entries
+	// The entries are a pre-order listing: each directory is followed by
+	// its Trees subdirectories.
+	var visit func(i int, dir string) int
+	visit = func(i int, dir string) int {
+		if i >= len(es) {
+			return i
+		}
+		e := es[i]
+		p := dir
+		if i > 0 {
+			if dir == "" {
+				p = e.Path
+			} else {
+				p = dir + "/" + e.Path
+			}
+		}
+		if e.Entries >= 0 {
+			out[p] = e.Hash
+		}
+		next := i + 1
+		for t := 0; t < e.Trees && next < len(es); t++ {
+			next = visit(next, p)
+		}
+		return next
+	}
+	visit(0, "")
+	return out
+}
+
+// headWalker lists HEAD's files, skipping directories whose tree is what
+// the index's cache-tree says is staged there.
+type headWalker struct {
+	sto    *filesystem.Storage
+	sink   source.Sink
+	cached map[string]plumbing.Hash
+	files  map[string]plumbing.Hash
+	same   map[string]bool
+	buf    []byte
+}
+
+func (w *headWalker) walk(h plumbing.Hash, dir string) {
+	if c, ok := w.cached[dir]; ok && c == h {
+		w.same[dir] = true
+		return
+	}
+	tw := treeWalker{sto: w.sto, buf: w.buf}
+	entries, err := tw.read(h)
+	w.buf = tw.buf
+	if err != nil {
+		where := dir
+		if where == "" {
+			where = "/"
+		}
+		w.sink.Problem(where, fmt.Errorf("HEAD tree %s: %w", h, err))
+		return
+	}
+	for _, e := range entries {
+		p := e.name
+		if dir != "" {
+			p = dir + "/" + e.name
+		}
+		if e.mode == modeTree {
+			w.walk(e.hash, p)
+			continue
+		}
+		w.files[p] = e.hash
+	}
+}
+
+// headCommit returns the commit HEAD points to, or the zero hash when
+// HEAD's branch has no commits yet. It reads only HEAD and the one ref it
+// names, not every ref, to keep a pre-commit hook fast.
+func (r *repo) headCommit() (plumbing.Hash, error) {
+	b, err := os.ReadFile(filepath.Join(r.gitDir, "HEAD"))
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("read HEAD: %w", err)
+	}
+	content := strings.TrimSpace(string(b))
+	for i := 0; i < 5; i++ {
+		if isHex40(content) {
+			return plumbing.NewHash(content), nil
+		}
+		target, ok := strings.CutPrefix(content, "ref:")
+		if !ok {
+			return plumbing.ZeroHash, fmt.Errorf("malformed HEAD %q", truncate(content, 60))
+		}
+		target = strings.TrimSpace(target)
+		next, err := r.readRef(target)
+		if errors.Is(err, fs.ErrNotExist) {
+			return plumbing.ZeroHash, nil // unborn branch
+		}
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		content = next
+	}
+	return plumbing.ZeroHash, errors.New("HEAD: too many levels of symbolic refs")
+}
+
+// readRef returns the content of one ref, loose or packed.
+func (r *repo) readRef(name string) (string, error) {
+	for _, dir := range []string{r.gitDir, r.commonDir} {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		if err == nil {
+			return strings.TrimSpace(string(b)), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("read %s: %w", name, err)
+		}
+	}
+	f, err := os.Open(filepath.Join(r.commonDir, "packed-refs"))
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		h, n, ok := strings.Cut(sc.Text(), " ")
+		if ok && n == name && isHex40(h) {
+			return h, nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", err
+	}
+	return "", fs.ErrNotExist
+}
