@@ -29,6 +29,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/scanner/source"
@@ -253,9 +254,25 @@ func Content(ctx context.Context, r io.Reader, size int64, origin finding.Origin
 	w := &walker{ctx: ctx, opts: opts.withDefaults(), sink: sink}
 	br, ok := r.(*bufio.Reader)
 	if !ok {
-		br = bufio.NewReaderSize(r, 32<<10)
+		br = getReader(r)
+		defer putReader(br)
 	}
 	w.member(br, size, origin, 0)
+}
+
+// readers recycles the small buffered readers every member is peeked
+// through: images and jars hold tens of thousands of small files.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
+func getReader(r io.Reader) *bufio.Reader {
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	return br
+}
+
+func putReader(br *bufio.Reader) {
+	br.Reset(nil)
+	readers.Put(br)
 }
 
 // Chain is the archive chain for the members of the archive at origin:
@@ -302,7 +319,8 @@ func (w *walker) member(r *bufio.Reader, size int64, origin finding.Origin, dept
 	}
 	if depth > 0 {
 		// Count every byte read from inside an archive against the budget.
-		r = bufio.NewReaderSize(&budgetReader{r: r, w: w}, 4096)
+		r = getReader(&budgetReader{r: r, w: w})
+		defer putReader(r)
 	}
 	head, _ := r.Peek(HeadLen)
 	if f := Detect(head); f != None && w.opts.Depth >= 0 {

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 
@@ -37,6 +38,8 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return fmt.Errorf("corrupt zip archive: %w", err)
 	}
+	// klauspost's inflate is about twice as fast as the standard library's.
+	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
 	for _, f := range zr.File {
 		if w.ctx.Err() != nil || w.stopped {
 			return nil
@@ -70,7 +73,9 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 			continue
 		}
 		rr := &ratioReader{r: rc, compressed: func() int64 { return comp }, opts: &w.opts}
-		w.member(bufio.NewReaderSize(rr, 4096), int64(f.UncompressedSize64), mo, depth)
+		br := getReader(rr)
+		w.member(br, int64(f.UncompressedSize64), mo, depth)
+		putReader(br)
 		rc.Close()
 	}
 	return nil
@@ -152,7 +157,9 @@ func (w *walker) tar(r io.Reader, origin finding.Origin, depth int) error {
 			continue // directories, devices, fifos
 		}
 		mo := memberOrigin(origin, w.checkName(origin, hdr.Name))
-		w.member(bufio.NewReaderSize(tr, 4096), hdr.Size, mo, depth)
+		br := getReader(tr)
+		w.member(br, hdr.Size, mo, depth)
+		putReader(br)
 	}
 }
 
