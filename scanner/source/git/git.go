@@ -60,6 +60,14 @@ type Options struct {
 // repository.
 const DefaultCacheSize = 96 << 20
 
+// TargetError is an error in what the user asked to scan: a path that is
+// not a repository, a revision or branch that does not exist. A failed
+// clone is not one: the target may be fine and the network not.
+type TargetError struct{ Err error }
+
+func (e *TargetError) Error() string { return e.Err.Error() }
+func (e *TargetError) Unwrap() error { return e.Err }
+
 // Source scans a git repository.
 type Source struct {
 	opts Options
@@ -129,7 +137,7 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	}
 	r, err := openRepo(path)
 	if err != nil {
-		return err
+		return &TargetError{err}
 	}
 	c := cache.NewObjectLRU(cache.FileSize(s.cacheSize()))
 	if s.opts.Staged {

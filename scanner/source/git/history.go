@@ -278,11 +278,11 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected
 		fromRev, toRev, _ := splitRange(s.opts.Range)
 		from, err := g.revision(refs, fromRev)
 		if err != nil {
-			return nil, nil, fmt.Errorf("range: %w", err)
+			return nil, nil, &TargetError{fmt.Errorf("range: %w", err)}
 		}
 		to, err := g.revision(refs, toRev)
 		if err != nil {
-			return nil, nil, fmt.Errorf("range: %w", err)
+			return nil, nil, &TargetError{fmt.Errorf("range: %w", err)}
 		}
 		excluded, err := g.reach(ctx, []plumbing.Hash{from}, nil)
 		if err != nil {
@@ -297,7 +297,7 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected
 		for _, b := range s.opts.Branches {
 			h, err := g.revision(refs, b)
 			if err != nil {
-				return nil, nil, fmt.Errorf("branch: %w", err)
+				return nil, nil, &TargetError{fmt.Errorf("branch: %w", err)}
 			}
 			tips = append(tips, h)
 		}
