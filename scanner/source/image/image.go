@@ -30,6 +30,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
@@ -157,6 +158,11 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 			}
 			seenConfig[h.String()] = true
 		}
+		if m, err := r.img.Manifest(); err == nil && !isImageConfig(m.Config.MediaType) {
+			// A signature, SBOM or other artifact stored as a manifest.
+			sink.Skip(r.name, "not a container image")
+			continue
+		}
 		s.scanConfig(r, sink)
 		layers, err := r.img.Layers()
 		if err != nil {
@@ -178,7 +184,13 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 		}
 	}
 	sc.wait()
-	return nil
+	return ctx.Err()
+}
+
+// isImageConfig tells container image configs from the configs of other
+// artifacts (cosign signatures, SBOMs, Helm charts) that share manifests.
+func isImageConfig(mt types.MediaType) bool {
+	return mt == "" || mt == types.DockerConfigJSON || mt == types.OCIConfigJSON
 }
 
 // layerID names a layer in findings and gives the key it is deduplicated
@@ -415,12 +427,10 @@ func (sc *scheduler) scanLayer(j layerJob) {
 			continue
 		}
 		origin := finding.Origin{Kind: "image", Image: j.image, Layer: j.id, LayerIndex: j.index, Path: name}
-		if hdr.Size > bufferLimit {
+		if max := sc.s.opts.MaxFileSize; hdr.Size > bufferLimit || (max > 0 && hdr.Size > max) {
+			// Streamed here: archive.Content enters an archive whatever its
+			// size and skips other content over the size limit unread.
 			archive.Content(ctx, tr, hdr.Size, origin, sc.s.opts.Archive, sink)
-			continue
-		}
-		if max := sc.s.opts.MaxFileSize; max > 0 && hdr.Size > max {
-			sink.Skip(name, "too large")
 			continue
 		}
 		sc.budget.acquire(ctx, hdr.Size)

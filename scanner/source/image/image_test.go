@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/compression"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -481,3 +482,43 @@ func TestRandomImageLayers(t *testing.T) {
 func newGzip(w io.Writer) *gzip.Writer { return gzip.NewWriter(w) }
 
 func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }
+
+func TestArtifactsInIndexAreNotImages(t *testing.T) {
+	t.Parallel()
+	secret := token()
+	img := build(t, "amd64", v1.Config{}, []v1.Layer{layer(t, file{name: "a.env", body: "T=" + secret})}, []string{"ADD a"})
+	sig := mutate.ConfigMediaType(build(t, "amd64", v1.Config{}, []v1.Layer{layer(t, file{name: "sig", body: "x"})}, []string{"sig"}),
+		"application/vnd.dev.cosign.simplesigning.v1+json")
+	dir := filepath.Join(t.TempDir(), "layout")
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img}, mutate.IndexAddendum{Add: sig})); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan(t, Options{Targets: []string{dir}})
+	if err != nil || len(s.problems) != 0 {
+		t.Fatalf("%v %v", err, s.problems)
+	}
+	s.one(t, secret)
+}
+
+func TestZstdLayer(t *testing.T) {
+	t.Parallel()
+	secret := token()
+	b := tarOf(t, file{name: "etc/app.conf", body: "token=" + secret + "\n"})
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil },
+		tarball.WithCompression(compression.ZStd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := build(t, "amd64", v1.Config{}, []v1.Layer{l}, []string{"ADD conf"})
+	dir := filepath.Join(t.TempDir(), "layout")
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	s, err := scan(t, Options{Targets: []string{dir}})
+	if err != nil || len(s.problems) != 0 {
+		t.Fatalf("%v %v", err, s.problems)
+	}
+	if loc := s.one(t, secret); loc.Path != "etc/app.conf" {
+		t.Errorf("%+v", loc.Origin)
+	}
+}

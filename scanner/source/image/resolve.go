@@ -186,8 +186,8 @@ func (s *Source) walkIndex(idx index, target string) ([]resolved, error) {
 					return err
 				}
 			case d.MediaType.IsImage() || d.MediaType == types.MediaType(""):
-				if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
-					continue
+				if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" || !isImageConfig(types.MediaType(d.ArtifactType)) {
+					continue // build attestations, signatures, SBOMs
 				}
 				cands = append(cands, cand{d, idx})
 			}
