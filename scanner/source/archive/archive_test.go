@@ -465,3 +465,28 @@ func TestCancel(t *testing.T) {
 		t.Errorf("cancelled: %v %v %v", ok, err, rec.problems)
 	}
 }
+
+func TestZipEntryCountChecked(t *testing.T) {
+	t.Parallel()
+	var es []entry
+	for i := 0; i < 10; i++ {
+		es = append(es, entry{name: "f" + string(rune('a'+i)), data: []byte("x")})
+	}
+	rec, _, err := scanStream(t, "ten.zip", makeZip(t, es...), Options{MaxEntries: 3})
+	if err != nil || !strings.Contains(rec.problems["ten.zip"], "declares 10 entries") || rec.items != 0 {
+		t.Errorf("err %v problems %v items %d", err, rec.problems, rec.items)
+	}
+	// Over 65535 entries: the count is in the zip64 record.
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := 0; i < 70000; i++ {
+		if _, err := zw.CreateHeader(&zip.FileHeader{Name: "d/" + strings.Repeat("x", i%7) + string(rune('a'+i%26)), Method: zip.Store}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zw.Close()
+	n, ok := zipEntryCount(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if !ok || n != 70000 {
+		t.Errorf("zip64 count = %d, %v", n, ok)
+	}
+}

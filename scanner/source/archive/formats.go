@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,13 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 			return err
 		}
 		defer cleanup()
+	}
+	// archive/zip reads the whole central directory up front; refuse one
+	// that declares more entries than the budget has left before it does.
+	if n, ok := zipEntryCount(ra, size); ok && n > uint64(w.opts.MaxEntries-w.entries) {
+		w.stopped = true
+		w.sink.Problem(Chain(origin), fmt.Errorf("zip archive declares %d entries, over the limit of %d; not scanned", n, w.opts.MaxEntries))
+		return nil
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
@@ -256,4 +264,42 @@ func (t *truncReader) Read(p []byte) (int, error) {
 		err = fmt.Errorf("corrupt %s stream: truncated (unexpected end of data)", t.format)
 	}
 	return n, err
+}
+
+// zipEntryCount reads the entry count from a zip's end of central
+// directory record (zip64 too). ok is false when there is none to read;
+// archive/zip then says what is wrong.
+func zipEntryCount(ra io.ReaderAt, size int64) (n uint64, ok bool) {
+	const eocdLen, maxComment = 22, 65535
+	tailLen := min(size, eocdLen+maxComment)
+	tail := make([]byte, tailLen)
+	if _, err := ra.ReadAt(tail, size-tailLen); err != nil && !errors.Is(err, io.EOF) {
+		return 0, false
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || len(tail)-i < eocdLen {
+		return 0, false
+	}
+	n = uint64(binary.LittleEndian.Uint16(tail[i+10:]))
+	if n != 0xffff {
+		return n, true
+	}
+	// Zip64: the locator just before the record points at the zip64 record.
+	loc := int64(i) + size - tailLen - 20
+	if loc < 0 {
+		return 0, false
+	}
+	l := make([]byte, 20)
+	if _, err := ra.ReadAt(l, loc); err != nil || !bytes.HasPrefix(l, []byte("PK\x06\x07")) {
+		return 0, false
+	}
+	off := int64(binary.LittleEndian.Uint64(l[8:]))
+	rec := make([]byte, 56)
+	if off < 0 || off > size-56 {
+		return 0, false
+	}
+	if _, err := ra.ReadAt(rec, off); err != nil || !bytes.HasPrefix(rec, []byte("PK\x06\x06")) {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint64(rec[32:]), true
 }
