@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/compression"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -520,5 +521,48 @@ func TestZstdLayer(t *testing.T) {
 	}
 	if loc := s.one(t, secret); loc.Path != "etc/app.conf" {
 		t.Errorf("%+v", loc.Origin)
+	}
+}
+
+// cancelSink cancels the scan at the first chunk.
+type cancelSink struct {
+	*sink
+	cancel context.CancelFunc
+}
+
+func (c *cancelSink) Chunk(finding.Chunk) { c.cancel() }
+
+func TestCancel(t *testing.T) {
+	t.Parallel()
+	var files []file
+	for i := 0; i < 500; i++ {
+		files = append(files, file{name: "f/" + strings.Repeat("x", i%50) + string(rune('a'+i%26)) + ".txt", body: strings.Repeat("text\n", 2000)})
+	}
+	var layers []v1.Layer
+	var hist []string
+	for i := 0; i < 4; i++ {
+		layers = append(layers, layer(t, files...))
+		hist = append(hist, "ADD f")
+	}
+	img := build(t, "amd64", v1.Config{}, layers, hist)
+	dir := filepath.Join(t.TempDir(), "layout")
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	src, err := New(Options{Targets: []string{dir}, Options: source.Options{ChunkSize: source.DefaultChunkSize, Overlap: 1024}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &cancelSink{sink: newSink(t), cancel: cancel}
+	done := make(chan error, 1)
+	go func() { done <- src.Scan(ctx, s) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Scan = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Scan did not stop after cancel")
 	}
 }
