@@ -51,14 +51,14 @@ type Options struct {
 	// GOMAXPROCS).
 	Workers int
 	// CacheSize bounds the object cache shared by all readers, in bytes
-	// (default 96 MiB).
+	// (default 16 MiB).
 	CacheSize int64
 }
 
 // DefaultCacheSize is the default bound of the shared object cache: enough
 // to hold the delta bases of the files being read without growing with the
 // repository.
-const DefaultCacheSize = 96 << 20
+const DefaultCacheSize = 16 << 20
 
 // TargetError is an error in what the user asked to scan: a path that is
 // not a repository, a revision or branch that does not exist. A failed
@@ -139,7 +139,7 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	if err != nil {
 		return &TargetError{err}
 	}
-	c := cache.NewObjectLRU(cache.FileSize(s.cacheSize()))
+	c := newObjectCache(s.cacheSize())
 	if s.opts.Staged {
 		return s.scanStaged(ctx, r, c, sink)
 	}
@@ -209,21 +209,16 @@ func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed map
 		}
 		return fmt.Errorf("blob %s: %w", j.blob, err)
 	}
-	max := s.opts.MaxFileSize
-	if max > 0 {
-		size, err := sto.EncodedObjectSize(j.blob)
-		if err != nil {
-			sink.Problem(j.path, where(err))
-			return
-		}
-		if size > max {
-			sink.Skip(j.path, "too large")
-			return
-		}
-	}
+	// go-git returns objects over 16 KiB unread (their size known from
+	// the pack header), so the size check costs no inflating.
 	obj, err := sto.EncodedObject(plumbing.BlobObject, j.blob)
 	if err != nil {
 		sink.Problem(j.path, where(err))
+		return
+	}
+	max := s.opts.MaxFileSize
+	if max > 0 && obj.Size() > max {
+		sink.Skip(j.path, "too large")
 		return
 	}
 	rd, err := obj.Reader()
@@ -242,7 +237,7 @@ func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed map
 		Date:       j.meta.date,
 		Message:    j.meta.message,
 	}
-	if len(j.prev) == 0 || (max == 0 && obj.Size() > diffLimit) {
+	if len(j.prev) == 0 || obj.Size() > diffLimit {
 		// A new file: scan all of it, streaming.
 		n, err := source.ReadChunks(ctx, rd, origin, s.opts.Options, sink)
 		switch {
@@ -256,7 +251,8 @@ func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed map
 		return
 	}
 	// A changed file: scan only the lines its previous versions lack.
-	data, err := io.ReadAll(rd)
+	data := make([]byte, 0, obj.Size())
+	data, err = readAll(rd, data)
 	if err != nil {
 		sink.Problem(j.path, where(err))
 		return
@@ -265,85 +261,66 @@ func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed map
 		sink.Skip(j.path, "binary")
 		return
 	}
-	old := s.oldLines(sto, seed, j.prev)
+	var olds [][]byte
+	for _, h := range j.prev {
+		// A version that can't be read counts as empty: its lines are
+		// scanned again rather than missed.
+		old, _ := readBlob(sto, h)
+		olds = append(olds, old)
+	}
 	opts := s.opts.Options
 	opts.ScanBinary = true // decided above, for the whole blob
-	var err2 error
-	forNewLines(data, seed, old, func(start, end int64, lineBase int) {
-		if err2 != nil {
+	var scanErr error
+	forNewLines(data, olds, seed, func(start, end, lineBase int) {
+		if scanErr != nil {
 			return
 		}
-		sh := &shifted{Sink: sink, offset: start, lineBase: lineBase}
-		_, err2 = source.ReadChunks(ctx, bytes.NewReader(data[start:end]), origin, opts, sh)
+		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase}
+		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(data[start:end]), origin, opts, sh)
 	})
 	switch {
-	case err2 != nil && ctx.Err() == nil:
-		sink.Problem(j.path, where(err2))
-	case err2 == nil:
+	case scanErr != nil && ctx.Err() == nil:
+		sink.Problem(j.path, where(scanErr))
+	case scanErr == nil:
 		sink.Item(int64(len(data)))
 	}
 }
 
 // diffLimit is the largest blob compared line by line with its previous
-// versions when no size cap applies; bigger ones are scanned in full.
-const diffLimit = 64 << 20
+// versions; bigger ones are scanned in full.
+const diffLimit = 32 << 20
 
-// oldLines hashes every line of the given blobs. A version that can't be
-// read adds nothing, so its lines are scanned again rather than missed.
-func (s *Source) oldLines(sto *filesystem.Storage, seed maphash.Seed, prev []plumbing.Hash) map[uint64]struct{} {
-	set := map[uint64]struct{}{}
-	for _, h := range prev {
-		obj, err := sto.EncodedObject(plumbing.BlobObject, h)
-		if err != nil || obj.Size() > diffLimit {
-			continue
-		}
-		rd, err := obj.Reader()
-		if err != nil {
-			continue
-		}
-		data, err := io.ReadAll(rd)
-		rd.Close()
-		if err != nil {
-			continue
-		}
-		for len(data) > 0 {
-			i := bytes.IndexByte(data, '\n')
-			line := data
-			if i >= 0 {
-				line, data = data[:i], data[i+1:]
-			} else {
-				data = nil
-			}
-			set[maphash.Bytes(seed, line)] = struct{}{}
-		}
+// readBlob reads a whole blob, up to diffLimit bytes.
+func readBlob(sto *filesystem.Storage, h plumbing.Hash) ([]byte, error) {
+	obj, err := sto.EncodedObject(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, err
 	}
-	return set
+	if obj.Size() > diffLimit {
+		return nil, errors.New("too large to compare")
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return readAll(rd, make([]byte, 0, obj.Size()))
 }
 
-// forNewLines calls fn for every run of consecutive lines of data not in
-// old, with the run's byte range and the number of lines before it.
-func forNewLines(data []byte, seed maphash.Seed, old map[uint64]struct{}, fn func(start, end int64, lineBase int)) {
-	runStart, runLines := -1, 0
-	line := 0
-	for pos := 0; pos < len(data); line++ {
-		end := len(data)
-		next := end
-		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
-			end = pos + i
-			next = end + 1
+// readAll is io.ReadAll into a buffer already sized for the content.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
 		}
-		_, seen := old[maphash.Bytes(seed, data[pos:end])]
-		switch {
-		case !seen && runStart < 0:
-			runStart, runLines = pos, line
-		case seen && runStart >= 0:
-			fn(int64(runStart), int64(pos), runLines)
-			runStart = -1
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
 		}
-		pos = next
-	}
-	if runStart >= 0 {
-		fn(int64(runStart), int64(len(data)), runLines)
+		if err != nil {
+			return b, err
+		}
 	}
 }
 

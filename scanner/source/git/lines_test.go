@@ -1,0 +1,115 @@
+package git
+
+import (
+	"hash/maphash"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+func newLinesOf(data string, olds ...string) []string {
+	var ob [][]byte
+	for _, o := range olds {
+		ob = append(ob, []byte(o))
+	}
+	var out []string
+	forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, lineBase int) {
+		out = append(out, itoa(lineBase)+":"+data[start:end])
+	})
+	return out
+}
+
+func itoa(i int) string {
+	s := ""
+	for {
+		s = string(rune('0'+i%10)) + s
+		i /= 10
+		if i == 0 {
+			return s
+		}
+	}
+}
+
+func TestForNewLines(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		data string
+		olds []string
+		want string
+	}{
+		{"a\nb\nc\n", nil, "0:a\nb\nc\n"},
+		{"a\nb\nc\n", []string{""}, "0:a\nb\nc\n"},
+		{"a\nb\nc\n", []string{"a\nb\n"}, "2:c\n"},
+		{"a\nb\nc", []string{"a\nb\nc\n"}, ""},                          // only the final newline went
+		{"a\nX\nc\n", []string{"a\nb\nc\n"}, "1:X\n"},                   // one line changed
+		{"a\nX\nc\nY\ne\n", []string{"a\nb\nc\nd\ne\n"}, "1:X\n|3:Y\n"}, // two hunks, shared line between
+		{"c\na\nb\n", []string{"a\nb\nc\n"}, ""},                        // moved within the changed region
+		{"ab\n", []string{"b\n"}, "0:ab\n"},                             // suffix that is not a whole line
+		{"x\nab\n", []string{"x\nb\n"}, "1:ab\n"},
+		{"a\nM\nS\nz\n", []string{"a\nM\nz\n", "a\nS\nz\n"}, ""}, // clean merge: nothing new
+		{"a\nM\nS\nN\nz\n", []string{"a\nM\nz\n", "a\nS\nz\n"}, "3:N\n"},
+		{"", []string{"a\n"}, ""},
+	} {
+		got := strings.Join(newLinesOf(tc.data, tc.olds...), "|")
+		if got != tc.want {
+			t.Errorf("forNewLines(%q, %q) = %q, want %q", tc.data, tc.olds, got, tc.want)
+		}
+	}
+}
+
+// A line that no old version has anywhere is always scanned.
+func TestForNewLinesMissesNothing(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewSource(1))
+	words := []string{"a", "b", "c", "d", "", "ab", "ba", "a b"}
+	gen := func() string {
+		var b strings.Builder
+		n := rng.Intn(8)
+		for i := 0; i < n; i++ {
+			b.WriteString(words[rng.Intn(len(words))])
+			if i < n-1 || rng.Intn(3) > 0 {
+				b.WriteByte('\n')
+			}
+		}
+		return b.String()
+	}
+	for iter := 0; iter < 20000; iter++ {
+		data := gen()
+		olds := []string{gen()}
+		if rng.Intn(3) == 0 {
+			olds = append(olds, gen())
+		}
+		starts := lineStarts([]byte(data))
+		scanned := make([]bool, len(starts))
+		var ob [][]byte
+		for _, o := range olds {
+			ob = append(ob, []byte(o))
+		}
+		forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, lineBase int) {
+			if start != starts[lineBase] {
+				t.Fatalf("run start %d is not line %d's start %d", start, lineBase, starts[lineBase])
+			}
+			for i := lineBase; i < len(starts) && starts[i] < end; i++ {
+				scanned[i] = true
+			}
+		})
+		lines := strings.SplitAfter(data, "\n")
+		if len(lines) > 0 && lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		for i, l := range lines {
+			l = strings.TrimSuffix(l, "\n")
+			inOld := false
+			for _, o := range olds {
+				for _, ol := range strings.SplitAfter(o, "\n") {
+					if ol != "" && strings.TrimSuffix(ol, "\n") == l {
+						inOld = true
+					}
+				}
+			}
+			if !inOld && !scanned[i] {
+				t.Fatalf("data %q olds %q: line %d %q not scanned", data, olds, i, l)
+			}
+		}
+	}
+}
