@@ -31,6 +31,8 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or config error,
 	g.addFlags(root)
 	root.AddCommand(
 		NewCmdDir(io, g, nil),
+		NewCmdGit(io, g, nil),
+		NewCmdImage(io, g, nil),
 		NewCmdStdin(io, g, nil),
 		NewCmdRules(io, g),
 		NewCmdVersion(io),
