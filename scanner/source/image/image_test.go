@@ -446,10 +446,10 @@ func TestBadTargets(t *testing.T) {
 	dir := t.TempDir()
 	notImage := filepath.Join(dir, "x.tar")
 	os.WriteFile(notImage, tarOf(t, file{name: "a", body: "b"}), 0o644)
-	for _, target := range []string{dir, notImage, filepath.Join(dir, "missing.tar"), "UPPER/case:tag"} {
+	for _, target := range []string{dir, notImage, filepath.Join(dir, "missing.tar"), "missing.tar", "./missing", "UPPER/case:tag"} {
 		_, err := scan(t, Options{Targets: []string{target}})
 		var te *TargetError
-		if !errors.As(err, &te) {
+		if !errors.As(err, &te) || te.Remote {
 			t.Errorf("%s: %v", target, err)
 		}
 	}

@@ -37,7 +37,7 @@ func (s *Source) resolve(ctx context.Context, target string) ([]resolved, io.Clo
 	case err == nil:
 		return s.resolveTar(target)
 	}
-	if strings.ContainsAny(target, `/\`) && (strings.HasPrefix(target, ".") || strings.HasPrefix(target, "/") || strings.HasSuffix(target, ".tar") || strings.HasSuffix(target, ".tar.gz")) {
+	if looksLikePath(target) {
 		// Looks like a path, not a reference: say the file is missing.
 		return nil, nil, &TargetError{Target: target, Err: err}
 	}
@@ -242,4 +242,18 @@ func withDigest(target, digest string) string {
 		target = target[:i]
 	}
 	return target + "@" + digest
+}
+
+// looksLikePath tells a missing file from a registry reference, so a typo
+// in a tarball's name is not sent to Docker Hub.
+func looksLikePath(target string) bool {
+	if filepath.IsAbs(target) || strings.HasPrefix(target, ".") || strings.HasPrefix(target, "/") || strings.HasPrefix(target, "~") {
+		return true
+	}
+	for _, ext := range []string{".tar", ".tar.gz", ".tgz"} {
+		if strings.HasSuffix(strings.ToLower(target), ext) {
+			return true
+		}
+	}
+	return false
 }
