@@ -116,7 +116,7 @@ func testRules(cfg *rules.Config) ([]string, int, error) {
 			return nil, 0, err
 		}
 		run := func(s string) int {
-			return len(eng.Detect(finding.Chunk{Origin: finding.Origin{Kind: "file", Path: "example"}, Data: []byte(s)}))
+			return len(eng.Detect(finding.Chunk{Origin: finding.Origin{Kind: "file", Path: r.ExampleFile()}, Data: []byte(s)}))
 		}
 		for _, ex := range r.Examples {
 			checks++

@@ -195,12 +195,14 @@ func findEscapes(data []byte) []encodedRun {
 }
 
 // detectDecoded scans the decoded form of every encoded run in the chunk.
-func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex) []finding.Finding {
+// An encoded run that holds a secret already found as it stands (a base64
+// key value a rule matched) is not decoded again: one secret, one finding.
+func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, found []span) []finding.Finding {
 	data := c.Data
 	own := len(data) - c.Tail
 	var out []finding.Finding
 	for _, run := range findEncoded(data) {
-		if run.start >= own {
+		if run.start >= own || overlapsAny(span{run.start, run.end}, found) {
 			continue
 		}
 		ls, le := lineBounds(data, run.start, run.end)

@@ -105,7 +105,7 @@ func New(cfg *rules.Config) (*Engine, error) {
 			cr.allowlists = append(cr.allowlists, ca)
 		}
 		if r.Validator != "" {
-			v, ok := validators[r.Validator]
+			v, ok := lookupValidator(r.Validator)
 			if !ok {
 				return nil, fail("validate", fmt.Errorf("unknown validator %q", r.Validator))
 			}
@@ -278,7 +278,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	own := len(data) - c.Tail // matches starting at or after own belong to the next chunk
 	path := c.Origin.DisplayPath()
 
-	if c.Offset == 0 {
+	if c.Offset == 0 && depth == 0 {
 		for _, r := range e.pathOnly {
 			if r.path.MatchString(path) {
 				out = append(out, e.pathFinding(r, c, path))
@@ -301,8 +301,9 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		perRule[r] = []span{{0, len(data)}}
 	}
 	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
+	var spans []span // secret spans of out's regex findings, in order
 	if depth < maxDecodeDepth {
-		defer func() { out = append(out, e.detectDecoded(c, depth, lines)...) }()
+		defer func() { out = append(out, e.detectDecoded(c, depth, lines, spans)...) }()
 	}
 	if len(perRule) == 0 {
 		return out
@@ -314,7 +315,6 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
 
-	var spans []span // secret spans of out's regex findings, in order
 	for _, r := range order {
 		if r.path != nil && !r.path.MatchString(path) {
 			continue

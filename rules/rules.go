@@ -64,6 +64,9 @@ type Rule struct {
 
 	Examples         []string `toml:"examples" json:"-"`
 	NegativeExamples []string `toml:"negative_examples" json:"-"`
+	// ExamplePath is the file path examples are checked under, for rules
+	// with a path filter (default "config/app.env").
+	ExamplePath string `toml:"example_path" json:"-"`
 
 	// File is where the rule was loaded from, for error messages.
 	File string `toml:"-" json:"-"`
@@ -114,6 +117,18 @@ func (c *Config) Rule(id string) *Rule {
 		}
 	}
 	return nil
+}
+
+// DefaultExamplePath is the path rule examples are checked under when a
+// rule does not name one.
+const DefaultExamplePath = "config/app.env"
+
+// ExampleFile returns the path r's examples are checked under.
+func (r *Rule) ExampleFile() string {
+	if r.ExamplePath != "" {
+		return r.ExamplePath
+	}
+	return DefaultExamplePath
 }
 
 // ValidationError names the rule and file a problem was found in.

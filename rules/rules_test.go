@@ -36,12 +36,12 @@ func TestDefaultRuleExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ex := range r.Examples {
-				if n := len(eng.Detect(chunk(ex))); n == 0 {
+				if n := len(eng.Detect(chunk(r.ExampleFile(), ex))); n == 0 {
 					t.Errorf("example not found: %q", ex)
 				}
 			}
 			for _, ex := range r.NegativeExamples {
-				if fs := eng.Detect(chunk(ex)); len(fs) > 0 {
+				if fs := eng.Detect(chunk(r.ExampleFile(), ex)); len(fs) > 0 {
 					t.Errorf("negative example found: %q (secret %q)", ex, fs[0].Secret)
 				}
 			}
@@ -49,8 +49,8 @@ func TestDefaultRuleExamples(t *testing.T) {
 	}
 }
 
-func chunk(s string) finding.Chunk {
-	return finding.Chunk{Origin: finding.Origin{Kind: "file", Path: "config/app.env"}, Data: []byte(s)}
+func chunk(path, s string) finding.Chunk {
+	return finding.Chunk{Origin: finding.Origin{Kind: "file", Path: path}, Data: []byte(s)}
 }
 
 func TestDefaultRulesUnique(t *testing.T) {
@@ -62,8 +62,8 @@ func TestDefaultRulesUnique(t *testing.T) {
 		t.Fatal("no default rules")
 	}
 	for _, r := range cfg.Rules {
-		if len(r.Keywords) == 0 && r.Regex != "" {
-			t.Errorf("rule %s has no keywords: it would run on every chunk", r.ID)
+		if len(r.Keywords) == 0 && r.Regex != "" && r.Path == "" {
+			t.Errorf("rule %s has neither keywords nor a path: it would run on every chunk", r.ID)
 		}
 		for _, k := range r.Keywords {
 			if k != strings.ToLower(k) {

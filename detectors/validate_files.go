@@ -1,0 +1,73 @@
+package detectors
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// credentialValidators check values taken from credential files and config
+// formats, where the field name already says "password" and the question
+// is only whether the value is a real one.
+var credentialValidators = map[string]Validator{
+	"password":    validPasswordValue,
+	"docker-auth": validDockerAuth,
+}
+
+// lookupValidator finds a validator by name in every registry.
+func lookupValidator(name string) (Validator, bool) {
+	if v, ok := validators[name]; ok {
+		return v, true
+	}
+	v, ok := credentialValidators[name]
+	return v, ok
+}
+
+// dummyPasswords are values that stand for a password in docs, samples and
+// templates. Compared case-insensitively with the whole value.
+var dummyPasswords = map[string]bool{
+	"password": true, "passwd": true, "pass": true, "pwd": true, "secret": true,
+	"user": true, "username": true, "admin": true, "root": true, "test": true,
+	"null": true, "none": true, "nil": true, "true": true, "false": true,
+	"empty": true, "string": true, "required": true, "optional": true,
+	"pass123": true, "password1": true, "password123": true, "123456": true,
+	"12345678": true, "qwerty": true, "mypassword": true, "yourpassword": true,
+	"hidden": true, "masked": true, "undefined": true,
+}
+
+// validPasswordValue accepts any value that is a real password: not empty,
+// not a placeholder, not a reference to an environment variable, template
+// parameter or secret store, not masked, not a well-known dummy.
+func validPasswordValue(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 4 || IsPlaceholder(s) {
+		return false
+	}
+	if dummyPasswords[strings.ToLower(s)] {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(s, "$"), strings.HasPrefix(s, "%") && strings.HasSuffix(s, "%"),
+		strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"),
+		strings.HasPrefix(strings.ToLower(s), "env("), strings.HasPrefix(strings.ToLower(s), "env:"),
+		strings.HasPrefix(strings.ToLower(s), "vault:"), strings.HasPrefix(strings.ToLower(s), "secret:"),
+		strings.HasPrefix(strings.ToLower(s), "file:"), strings.HasPrefix(s, "/"):
+		return false
+	}
+	if strings.Trim(s, "*•#?") == "" {
+		return false // masked
+	}
+	return true
+}
+
+// validDockerAuth checks a Docker config "auth" value: base64 of
+// user:password with a real password.
+func validDockerAuth(s string) bool {
+	dec, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		if dec, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
+			return false
+		}
+	}
+	user, pass, ok := strings.Cut(string(dec), ":")
+	return ok && user != "" && validPasswordValue(pass)
+}
