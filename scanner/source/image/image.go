@@ -70,6 +70,7 @@ type Options struct {
 type Source struct {
 	opts     Options
 	platform v1.Platform
+	final    finalFS
 }
 
 // New checks the options and returns an image source.
@@ -170,12 +171,15 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 			continue
 		}
 		cf, _ := r.img.ConfigFile() // its error is reported by scanConfig
+		ids := make([]string, len(layers))
+		s.final.image(r.name, ids)
 		for i, l := range layers {
 			id, key, err := layerID(l, i, cf, r.diffIDs)
 			if err != nil {
 				sink.Problem(fmt.Sprintf("%s layer %d", r.name, i), fmt.Errorf("layer digest: %w", err))
 				continue
 			}
+			ids[i] = id
 			if seenLayer[key] {
 				continue
 			}
@@ -397,6 +401,7 @@ func (sc *scheduler) scanLayer(j layerJob) {
 		return
 	}
 	defer rc.Close()
+	paths := sc.s.final.layer(j.id)
 	tr := tar.NewReader(rc)
 	for {
 		if ctx.Err() != nil {
@@ -411,6 +416,7 @@ func (sc *scheduler) scanLayer(j layerJob) {
 			return
 		}
 		name := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
+		paths.add(name, hdr.Typeflag)
 		if strings.HasPrefix(path.Base(name), ".wh.") {
 			continue // whiteout: marks a deletion, holds no content
 		}

@@ -566,3 +566,56 @@ func TestCancel(t *testing.T) {
 		t.Fatal("Scan did not stop after cancel")
 	}
 }
+
+func TestInFinalImage(t *testing.T) {
+	t.Parallel()
+	gone, opaque, kept, replaced, zipped, replacement, deepGone := token(), token(), token(), token(), token(), token(), token()
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("conf/app.properties")
+	io.WriteString(w, "t="+zipped+"\n")
+	zw.Close()
+	layers := []v1.Layer{
+		layer(t,
+			file{name: "a/secret.env", body: gone},
+			file{name: "d/x.env", body: opaque},
+			file{name: "keep.env", body: kept},
+			file{name: "rep.env", body: replaced},
+			file{name: "srv/app.zip", body: zbuf.String()},
+			file{name: "var/lib/x/deep.env", body: deepGone},
+		),
+		layer(t,
+			file{name: "a/.wh.secret.env"},
+			file{name: "d/.wh..wh..opq"},
+			file{name: "rep.env", body: replacement},
+			file{name: "var/.wh.lib"},
+		),
+		layer(t, file{name: "other.txt", body: "x"}),
+	}
+	img := build(t, "amd64", v1.Config{Env: []string{"T=" + token()}}, layers, []string{"a", "b", "c"})
+	dir := filepath.Join(t.TempDir(), "layout")
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	src, err := New(Options{Targets: []string{dir}, Options: source.Options{ChunkSize: source.DefaultChunkSize, Overlap: 1024}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSink(t)
+	if err := src.Scan(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	for secret, want := range map[string]bool{gone: false, opaque: false, kept: true, replaced: false, zipped: true, replacement: true, deepGone: false} {
+		present, ok := src.InFinalImage(s.one(t, secret).Origin)
+		if !ok || present != want {
+			t.Errorf("%s: InFinalImage = %v, %v; want %v", s.one(t, secret).Path, present, ok, want)
+		}
+	}
+	for _, f := range s.findings {
+		if f.Location.Layer == "config" {
+			if _, ok := src.InFinalImage(f.Location.Origin); ok {
+				t.Errorf("config finding has a final-image answer")
+			}
+		}
+	}
+}
