@@ -12,7 +12,8 @@ var placeholderWords = []string{
 	"your_", "your-", "yourkey", "yourtoken", "yoursecret", "yourpassword",
 	"dummy", "redacted", "insert", "replace_me", "replaceme", "todo",
 	"fixme", "<", ">", "${", "{{", "}}", "$(", "%(", "*****", "....",
-	"sample", "fake", "notreal", "not_real", "not-real",
+	"sample", "fake", "notreal", "not_real", "not-real", "_here", "-here",
+	" here", "unique phrase",
 }
 
 // IsPlaceholder reports whether a candidate secret is an obvious

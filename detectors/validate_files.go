@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"encoding/base64"
+	"net/url"
 	"strings"
 )
 
@@ -31,7 +32,8 @@ var dummyPasswords = map[string]bool{
 	"empty": true, "string": true, "required": true, "optional": true,
 	"pass123": true, "password1": true, "password123": true, "123456": true,
 	"12345678": true, "qwerty": true, "mypassword": true, "yourpassword": true,
-	"hidden": true, "masked": true, "undefined": true,
+	"hidden": true, "masked": true, "undefined": true, "mypass": true,
+	"opensesame": true, "secretpassword": true, "letmein": true,
 }
 
 // validPasswordValue accepts any value that is a real password: not empty,
@@ -42,7 +44,7 @@ func validPasswordValue(s string) bool {
 	if len(s) < 4 || IsPlaceholder(s) {
 		return false
 	}
-	if dummyPasswords[strings.ToLower(s)] {
+	if dummyPasswords[strings.ToLower(s)] || dummyPasswords[deLeet(s)] || strings.Contains(deLeet(s), "password") {
 		return false
 	}
 	switch {
@@ -57,6 +59,34 @@ func validPasswordValue(s string) bool {
 		return false // masked
 	}
 	return true
+}
+
+// deLeet folds the ways docs disguise a dummy password (p@ssw0rd,
+// pa%2Fssword, My%20Pass, passwo^rd) into plain lowercase letters.
+func deLeet(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		s = u
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch r {
+		case '@', '4':
+			b.WriteByte('a')
+		case '0':
+			b.WriteByte('o')
+		case '1', '!':
+			b.WriteByte('i')
+		case '3':
+			b.WriteByte('e')
+		case '$', '5':
+			b.WriteByte('s')
+		default:
+			if 'a' <= r && r <= 'z' {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
 }
 
 // validDockerAuth checks a Docker config "auth" value: base64 of

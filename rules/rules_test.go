@@ -21,7 +21,7 @@ func TestDefaultRuleExamples(t *testing.T) {
 			if len(r.Examples) == 0 {
 				t.Errorf("rule has no examples")
 			}
-			if len(r.NegativeExamples) == 0 {
+			if len(r.NegativeExamples) == 0 && r.Regex != "" {
 				t.Errorf("rule has no negative_examples")
 			}
 			if r.Description == "" {
