@@ -119,6 +119,10 @@ type resolved struct {
 	// tarballs, where that is Docker's own layer id and the compressed
 	// digest would cost a gzip of the layer).
 	diffIDs bool
+	// raw, when set, opens layer i as stored (compressed or not) without
+	// go-containerregistry, which would inflate it with the standard
+	// library's slower gzip.
+	raw func(i int) (io.ReadCloser, error)
 }
 
 // Scan resolves every target, then scans each image's config and every
@@ -184,7 +188,12 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 				continue
 			}
 			seenLayer[key] = true
-			sc.layer(layerJob{image: r.name, layer: l, id: id, index: i, viaUncompressed: r.diffIDs})
+			j := layerJob{image: r.name, layer: l, id: id, index: i, viaUncompressed: r.diffIDs}
+			if r.raw != nil {
+				i := i
+				j.raw = func() (io.ReadCloser, error) { return r.raw(i) }
+			}
+			sc.layer(j)
 		}
 	}
 	sc.wait()
@@ -274,19 +283,27 @@ type layerJob struct {
 	layer v1.Layer
 	id    string
 	index int
-	// viaUncompressed: the layer is stored uncompressed (docker save),
+	// viaUncompressed: the layer may be stored uncompressed (docker save),
 	// where Compressed() would gzip it.
 	viaUncompressed bool
+	// raw opens the layer as stored, when the source can.
+	raw func() (io.ReadCloser, error)
 }
 
 // openLayer streams a layer's tar. Stored layers are decompressed here
 // with klauspost's gzip and zstd, which are about twice as fast as the
 // standard library's gzip that go-containerregistry uses.
-func openLayer(l v1.Layer, viaUncompressed bool) (io.ReadCloser, error) {
-	if viaUncompressed {
-		return l.Uncompressed()
+func openLayer(j layerJob) (io.ReadCloser, error) {
+	var rc io.ReadCloser
+	var err error
+	switch {
+	case j.raw != nil:
+		rc, err = j.raw()
+	case j.viaUncompressed:
+		return j.layer.Uncompressed()
+	default:
+		rc, err = j.layer.Compressed()
 	}
-	rc, err := l.Compressed()
 	if err != nil {
 		return nil, err
 	}
@@ -395,7 +412,7 @@ func (sc *scheduler) scanLayer(j layerJob) {
 		return
 	}
 	where := fmt.Sprintf("%s layer %d", j.image, j.index)
-	rc, err := openLayer(j.layer, j.viaUncompressed)
+	rc, err := openLayer(j)
 	if err != nil {
 		sink.Problem(j.id, fmt.Errorf("%s: open layer: %w", where, err))
 		return

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -617,5 +618,33 @@ func TestInFinalImage(t *testing.T) {
 				t.Errorf("config finding has a final-image answer")
 			}
 		}
+	}
+}
+
+// TestDockerSaveUncompressedLayers builds the tarball `docker save` writes:
+// uncompressed layer tars next to the config, named by manifest.json.
+func TestDockerSaveUncompressedLayers(t *testing.T) {
+	t.Parallel()
+	secret := token()
+	lt := tarOf(t, file{name: "etc/app.env", body: "TOKEN=" + secret + "\n"})
+	diff, _, err := v1.SHA256(bytes.NewReader(lt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[%q]},"history":[{"created_by":"COPY app.env /etc/"}]}`, diff.String())
+	cfgName, _, _ := v1.SHA256(strings.NewReader(cfg))
+	manifest := fmt.Sprintf(`[{"Config":"%s.json","RepoTags":["app:1"],"Layers":["abc/layer.tar"]}]`, cfgName.Hex)
+	path := filepath.Join(t.TempDir(), "save.tar")
+	os.WriteFile(path, tarOf(t,
+		file{name: cfgName.Hex + ".json", body: cfg},
+		file{name: "abc/layer.tar", body: string(lt)},
+		file{name: "manifest.json", body: manifest},
+	), 0o644)
+	s, err := scan(t, Options{Targets: []string{path}})
+	if err != nil || len(s.problems) != 0 {
+		t.Fatalf("%v %v", err, s.problems)
+	}
+	if loc := s.one(t, secret); loc.Layer != diff.String() || loc.Path != "etc/app.env" || loc.LayerIndex != 0 {
+		t.Errorf("%+v", loc.Origin)
 	}
 }

@@ -118,7 +118,7 @@ func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
 		if err != nil {
 			return nil, &TargetError{Target: target, Err: err}
 		}
-		return []resolved{{name: target, img: img, diffIDs: true}}, nil
+		return []resolved{{name: target, img: img, diffIDs: true, raw: t.layerOpener(m[0])}}, nil
 	}
 	var out []resolved
 	for i, d := range m {
@@ -133,7 +133,7 @@ func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
 		if err != nil {
 			return nil, &TargetError{Target: target, Err: err}
 		}
-		out = append(out, resolved{name: target + "[" + d.RepoTags[0] + "]", img: img, diffIDs: true})
+		out = append(out, resolved{name: target + "[" + d.RepoTags[0] + "]", img: img, diffIDs: true, raw: t.layerOpener(d)})
 	}
 	return out, nil
 }

@@ -173,6 +173,24 @@ func (t *tarFile) opener() (io.ReadCloser, error) {
 
 var _ tarball.Opener = (*tarFile)(nil).opener
 
+// layerOpener opens the layers of a docker save manifest entry in place,
+// as stored; nil for a gzip-compressed tarball, which has no random access.
+func (t *tarFile) layerOpener(d tarball.Descriptor) func(i int) (io.ReadCloser, error) {
+	if t.gzipped {
+		return nil
+	}
+	return func(i int) (io.ReadCloser, error) {
+		if i >= len(d.Layers) {
+			return nil, fmt.Errorf("layer %d not in manifest.json", i)
+		}
+		sr, err := t.open(cleanTarName(d.Layers[i]))
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(sr), nil
+	}
+}
+
 func (t *tarFile) Close() error { return t.f.Close() }
 
 func blobName(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
