@@ -187,12 +187,12 @@ func (s *Source) runWorkers(ctx context.Context, r *repo, c cache.Object, sink s
 		p.Go(func() {
 			sto := r.storage(c)
 			defer sto.Close()
-			seed := maphash.MakeSeed()
+			w := &worker{sto: sto, seed: maphash.MakeSeed()}
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				s.scanBlob(ctx, sto, seed, j, sink)
+				s.scanBlob(ctx, w, j, sink)
 			}
 		})
 	}
@@ -202,7 +202,32 @@ func (s *Source) runWorkers(ctx context.Context, r *repo, c cache.Object, sink s
 	}
 }
 
-func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed maphash.Seed, j job, sink source.Sink) {
+// worker is one blob reader's own state: go-git stores are not safe for
+// concurrent use, and the buffers are reused from blob to blob.
+type worker struct {
+	sto  *filesystem.Storage
+	seed maphash.Seed
+	bufs [][]byte // [0] the blob, [1:] its previous versions
+}
+
+// buf returns scratch buffer i with room for n bytes. Buffers over 4 MiB
+// are not kept, so one huge blob doesn't pin memory for the whole scan.
+func (w *worker) buf(i int, n int64) []byte {
+	for len(w.bufs) <= i {
+		w.bufs = append(w.bufs, nil)
+	}
+	if int64(cap(w.bufs[i])) >= n {
+		return w.bufs[i][:0]
+	}
+	b := make([]byte, 0, n)
+	if n <= 4<<20 {
+		w.bufs[i] = b
+	}
+	return b
+}
+
+func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sink) {
+	sto := w.sto
 	where := func(err error) error {
 		if j.meta.commit != "" {
 			return fmt.Errorf("blob %s in commit %s: %w", j.blob, j.meta.commit, err)
@@ -251,8 +276,7 @@ func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed map
 		return
 	}
 	// A changed file: scan only the lines its previous versions lack.
-	data := make([]byte, 0, obj.Size())
-	data, err = readAll(rd, data)
+	data, err := readAll(rd, w.buf(0, obj.Size()))
 	if err != nil {
 		sink.Problem(j.path, where(err))
 		return
@@ -262,16 +286,16 @@ func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed map
 		return
 	}
 	var olds [][]byte
-	for _, h := range j.prev {
+	for i, h := range j.prev {
 		// A version that can't be read counts as empty: its lines are
 		// scanned again rather than missed.
-		old, _ := readBlob(sto, h)
+		old, _ := w.readBlob(h, i+1)
 		olds = append(olds, old)
 	}
 	opts := s.opts.Options
 	opts.ScanBinary = true // decided above, for the whole blob
 	var scanErr error
-	forNewLines(data, olds, seed, func(start, end, lineBase int) {
+	forNewLines(data, olds, w.seed, func(start, end, lineBase int) {
 		if scanErr != nil {
 			return
 		}
@@ -290,9 +314,9 @@ func (s *Source) scanBlob(ctx context.Context, sto *filesystem.Storage, seed map
 // versions; bigger ones are scanned in full.
 const diffLimit = 32 << 20
 
-// readBlob reads a whole blob, up to diffLimit bytes.
-func readBlob(sto *filesystem.Storage, h plumbing.Hash) ([]byte, error) {
-	obj, err := sto.EncodedObject(plumbing.BlobObject, h)
+// readBlob reads a whole blob, up to diffLimit bytes, into buffer i.
+func (w *worker) readBlob(h plumbing.Hash, i int) ([]byte, error) {
+	obj, err := w.sto.EncodedObject(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +328,7 @@ func readBlob(sto *filesystem.Storage, h plumbing.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	return readAll(rd, make([]byte, 0, obj.Size()))
+	return readAll(rd, w.buf(i, obj.Size()))
 }
 
 // readAll is io.ReadAll into a buffer already sized for the content.

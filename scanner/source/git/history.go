@@ -3,6 +3,7 @@ package git
 import (
 	"bytes"
 	"container/heap"
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -389,16 +390,17 @@ type key struct {
 // treeWalker walks trees, skipping any (tree, directory) pair it has
 // walked before, so an unchanged subtree costs one map lookup per commit.
 type treeWalker struct {
-	sto   *filesystem.Storage
-	sink  source.Sink
-	ids   map[string]uint32
-	trees map[key]struct{}
-	blobs map[key]struct{}
-	buf   []byte
+	parsed parsedTrees
+	sto    *filesystem.Storage
+	sink   source.Sink
+	ids    map[string]uint32
+	trees  map[key]struct{}
+	blobs  map[key]struct{}
+	buf    []byte
 }
 
 func newTreeWalker(sto *filesystem.Storage, sink source.Sink) *treeWalker {
-	return &treeWalker{sto: sto, sink: sink, ids: map[string]uint32{}, trees: map[key]struct{}{}, blobs: map[key]struct{}{}}
+	return &treeWalker{parsed: parsedTrees{max: 1024}, sto: sto, sink: sink, ids: map[string]uint32{}, trees: map[key]struct{}{}, blobs: map[key]struct{}{}}
 }
 
 func (w *treeWalker) id(p string) uint32 {
@@ -428,26 +430,37 @@ func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, pare
 		w.problem(dir, h, m, err)
 		return nil
 	}
-	// The parents' entries, read only when something here is new.
-	var parentEntries []map[string]treeEntry
+	// The parents' entries at this directory, read only when something
+	// here is new, and matched to ours by walking both in tree order.
+	var parentEntries [][]treeEntry
+	var cursors []int
+	loaded := false
+	match := func(i int, e treeEntry) (treeEntry, bool) {
+		pes := parentEntries[i]
+		c := cursors[i]
+		for c < len(pes) && compareEntries(pes[c], e) < 0 {
+			c++
+		}
+		cursors[i] = c
+		if c < len(pes) && compareEntries(pes[c], e) == 0 {
+			return pes[c], true
+		}
+		return treeEntry{}, false
+	}
 	loadParents := func() {
-		if parentEntries != nil {
+		if loaded {
 			return
 		}
-		parentEntries = make([]map[string]treeEntry, len(parents))
+		loaded = true
+		parentEntries = make([][]treeEntry, len(parents))
+		cursors = make([]int, len(parents))
 		for i, ph := range parents {
 			if ph.IsZero() || ph == h {
 				continue
 			}
-			pes, err := w.read(ph)
-			if err != nil {
-				continue // reported when that commit was walked
-			}
-			pm := make(map[string]treeEntry, len(pes))
-			for _, e := range pes {
-				pm[e.name] = e
-			}
-			parentEntries[i] = pm
+			// A parent tree that can't be read was reported when its
+			// commit was walked; with none, every line here is new.
+			parentEntries[i], _ = w.read(ph)
 		}
 	}
 	for _, e := range entries {
@@ -464,8 +477,8 @@ func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, pare
 			if emit != nil && len(parents) > 0 {
 				loadParents()
 				sub = make([]plumbing.Hash, len(parents))
-				for i, pm := range parentEntries {
-					if pe, ok := pm[e.name]; ok && pe.mode == modeTree {
+				for i := range parents {
+					if pe, ok := match(i, e); ok {
 						sub[i] = pe.hash
 					}
 				}
@@ -491,8 +504,8 @@ func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, pare
 			var prev []plumbing.Hash
 			if len(parents) > 0 {
 				loadParents()
-				for _, pm := range parentEntries {
-					if pe, ok := pm[e.name]; ok && pe.mode == modeFile && pe.hash != e.hash {
+				for i := range parents {
+					if pe, ok := match(i, e); ok && pe.mode == modeFile && pe.hash != e.hash {
 						prev = append(prev, pe.hash)
 					}
 				}
@@ -534,6 +547,9 @@ type treeEntry struct {
 // read decodes a tree object. It parses the raw entries itself: go-git's
 // Tree type builds more than a walk needs.
 func (w *treeWalker) read(h plumbing.Hash) ([]treeEntry, error) {
+	if es, ok := w.parsed.get(h); ok {
+		return es, nil
+	}
 	obj, err := w.sto.EncodedObject(plumbing.TreeObject, h)
 	if err != nil {
 		return nil, err
@@ -552,28 +568,109 @@ func (w *treeWalker) read(h plumbing.Hash) ([]treeEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseTree(buf)
+	es, err := parseTree(buf)
+	if err != nil {
+		return nil, err
+	}
+	w.parsed.put(h, es)
+	return es, nil
+}
+
+// compareEntries orders tree entries as git does: by name, a directory's
+// name compared as if it ended in "/".
+func compareEntries(a, b treeEntry) int {
+	an, bn := a.name, b.name
+	n := min(len(an), len(bn))
+	if c := strings.Compare(an[:n], bn[:n]); c != 0 {
+		return c
+	}
+	ac, bc := byte(0), byte(0)
+	if len(an) > n {
+		ac = an[n]
+	} else if a.mode == modeTree {
+		ac = '/'
+	}
+	if len(bn) > n {
+		bc = bn[n]
+	} else if b.mode == modeTree {
+		bc = '/'
+	}
+	switch {
+	case ac < bc:
+		return -1
+	case ac > bc:
+		return 1
+	}
+	// Same name and kind, or two names that only differ past a "/".
+	switch {
+	case len(an) < len(bn):
+		return -1
+	case len(an) > len(bn):
+		return 1
+	}
+	return 0
+}
+
+// parsedTrees keeps recently parsed trees: a commit's parents' trees were
+// nearly always parsed for the commit before.
+type parsedTrees struct {
+	max   int
+	items map[plumbing.Hash]*list.Element
+	ll    list.List
+}
+
+type parsedTree struct {
+	hash    plumbing.Hash
+	entries []treeEntry
+}
+
+func (c *parsedTrees) get(h plumbing.Hash) ([]treeEntry, bool) {
+	if c.items == nil {
+		return nil, false
+	}
+	e, ok := c.items[h]
+	if !ok {
+		return nil, false
+	}
+	c.ll.MoveToFront(e)
+	return e.Value.(*parsedTree).entries, true
+}
+
+func (c *parsedTrees) put(h plumbing.Hash, es []treeEntry) {
+	if c.max <= 0 {
+		return
+	}
+	if c.items == nil {
+		c.items = map[plumbing.Hash]*list.Element{}
+	}
+	c.items[h] = c.ll.PushFront(&parsedTree{hash: h, entries: es})
+	for c.ll.Len() > c.max {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*parsedTree).hash)
+	}
 }
 
 var errMalformedTree = errors.New("malformed tree")
 
 func parseTree(b []byte) ([]treeEntry, error) {
-	var out []treeEntry
-	for len(b) > 0 {
-		sp := bytes.IndexByte(b, ' ')
+	out := make([]treeEntry, 0, len(b)/32+1)
+	str := string(b) // one allocation; names are substrings of it
+	for pos := 0; pos < len(b); {
+		sp := bytes.IndexByte(b[pos:], ' ')
 		if sp <= 0 {
 			return out, errMalformedTree
 		}
-		mode := b[:sp]
-		b = b[sp+1:]
-		nul := bytes.IndexByte(b, 0)
-		if nul <= 0 || len(b) < nul+1+20 {
+		mode := str[pos : pos+sp]
+		pos += sp + 1
+		nul := bytes.IndexByte(b[pos:], 0)
+		if nul <= 0 || len(b) < pos+nul+1+20 {
 			return out, errMalformedTree
 		}
-		e := treeEntry{name: string(b[:nul])}
-		copy(e.hash[:], b[nul+1:nul+21])
-		b = b[nul+21:]
-		switch string(mode) {
+		e := treeEntry{name: str[pos : pos+nul]}
+		copy(e.hash[:], b[pos+nul+1:pos+nul+21])
+		pos += nul + 21
+		switch mode {
 		case "40000", "040000":
 			e.mode = modeTree
 		case "160000":

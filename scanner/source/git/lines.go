@@ -10,148 +10,131 @@ import (
 // before it. A line is new only if it is new against every old version,
 // so a merge reports only what neither side had.
 //
-// Against each old version the common leading and trailing lines are cut
-// off first (most edits touch a small part of a file), and only the lines
-// in between are compared, as sets of line hashes: a line moved within
-// the changed region is not new, one moved out of it is.
+// Against each old version the leading and trailing lines it shares with
+// data are cut off first (most edits touch a small part of a file, and
+// the cut runs at memory speed), and only the lines left in between are
+// compared, as sets of line hashes: a line moved within the changed region
+// is not new, one moved out of it is. Work is proportional to the changed
+// region, not the file.
 func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, end, lineBase int)) {
-	starts := lineStarts(data)
-	n := len(starts)
-	if n == 0 {
+	if len(data) == 0 {
 		return
 	}
-	isNew := make([]bool, n)
-	for i := range isNew {
-		isNew[i] = true
+	// The candidate region: lines outside an old version's changed region
+	// are in that version, so only the intersection can hold new lines.
+	from, to := 0, len(data)
+	regions := make([][]byte, len(olds))
+	for i, old := range olds {
+		f, t, of, ot := changedRegion(data, old)
+		from, to = max(from, f), min(to, t)
+		regions[i] = old[of:ot]
 	}
-	for _, old := range olds {
-		lo, hi := changedLines(data, old, starts)
-		// Lines outside [lo, hi) are shared with this version.
-		for i := 0; i < lo; i++ {
-			isNew[i] = false
+	if from >= to {
+		return
+	}
+	sets := make([]map[uint64]struct{}, len(olds))
+	for i, r := range regions {
+		sets[i] = lineSet(r, seed)
+	}
+	lineBase := bytes.Count(data[:from], []byte{'\n'})
+	runStart, runLine := -1, 0
+	for pos, ln := from, lineBase; pos < to; ln++ {
+		end := to
+		next := to
+		if i := bytes.IndexByte(data[pos:to], '\n'); i >= 0 {
+			end = pos + i
+			next = end + 1
 		}
-		for i := hi; i < n; i++ {
-			isNew[i] = false
-		}
-		if lo >= hi {
-			continue
-		}
-		set := oldLineSet(data, old, starts, lo, hi, seed)
-		for i := lo; i < hi; i++ {
-			if !isNew[i] {
-				continue
+		isNew := true
+		for _, set := range sets {
+			if _, ok := set[maphash.Bytes(seed, data[pos:end])]; ok {
+				isNew = false
+				break
 			}
-			if _, ok := set[maphash.Bytes(seed, line(data, starts, i))]; ok {
-				isNew[i] = false
-			}
 		}
+		switch {
+		case isNew && runStart < 0:
+			runStart, runLine = pos, ln
+		case !isNew && runStart >= 0:
+			fn(runStart, pos, runLine)
+			runStart = -1
+		}
+		pos = next
 	}
-	for i := 0; i < n; {
-		if !isNew[i] {
-			i++
-			continue
-		}
-		j := i
-		for j < n && isNew[j] {
-			j++
-		}
-		end := len(data)
-		if j < n {
-			end = starts[j]
-		}
-		fn(starts[i], end, i)
-		i = j
+	if runStart >= 0 {
+		fn(runStart, to, runLine)
 	}
 }
 
-// lineStarts returns the offset of every line of data.
-func lineStarts(data []byte) []int {
-	starts := make([]int, 0, len(data)/32+1)
-	for pos := 0; pos < len(data); {
-		starts = append(starts, pos)
-		i := bytes.IndexByte(data[pos:], '\n')
-		if i < 0 {
-			break
-		}
-		pos += i + 1
-	}
-	return starts
-}
-
-// line returns line i without its newline.
-func line(data []byte, starts []int, i int) []byte {
-	end := len(data)
-	if i+1 < len(starts) {
-		end = starts[i+1]
-	}
-	l := data[starts[i]:end]
-	if len(l) > 0 && l[len(l)-1] == '\n' {
-		l = l[:len(l)-1]
-	}
-	return l
-}
-
-// changedLines returns the lines of data, [lo, hi), left after cutting the
-// leading and trailing lines it shares byte for byte with old.
-func changedLines(data, old []byte, starts []int) (lo, hi int) {
-	n := len(starts)
-	// Common prefix, cut back to the end of a whole line.
-	p := 0
-	for p < len(data) && p < len(old) && data[p] == old[p] {
-		p++
-	}
+// changedRegion returns the part of data, [from, to), left after cutting
+// the whole lines at its start and end that old shares byte for byte, and
+// the corresponding part of old, [oldFrom, oldTo).
+func changedRegion(data, old []byte) (from, to, oldFrom, oldTo int) {
+	p := commonPrefix(data, old)
 	if p < len(data) || p < len(old) {
+		// Back to the start of the line the difference is on.
 		p = bytes.LastIndexByte(data[:p], '\n') + 1
 	}
-	// Lines starting before p are shared.
-	for lo < n && starts[lo] < p {
-		lo++
-	}
-	// Common suffix, not overlapping the prefix, cut forward to the start
-	// of a whole line.
-	s := 0
-	for s < len(data)-starts[min(lo, n-1)] && s < len(old)-p && data[len(data)-1-s] == old[len(old)-1-s] {
-		s++
-	}
-	hi = n
-	for hi > lo && len(data)-starts[hi-1] <= s {
-		// Line hi-1 lies wholly in the suffix, and so does its start in
-		// old only if it is a line start there too.
-		st := len(old) - (len(data) - starts[hi-1])
-		if st > 0 && old[st-1] != '\n' {
+	// The common suffix, not overlapping the prefix in either.
+	s := commonSuffix(data[p:], old[p:])
+	// Forward to the start of a line that starts a line in both: the
+	// byte before it (the end of the previous line) must be shared too.
+	to = len(data) - s
+	for to < len(data) {
+		oto := len(old) - (len(data) - to)
+		if (to == 0 || data[to-1] == '\n') && (oto == 0 || old[oto-1] == '\n') {
 			break
 		}
-		hi--
+		i := bytes.IndexByte(data[to:], '\n')
+		if i < 0 {
+			to = len(data)
+			break
+		}
+		to += i + 1
 	}
-	return lo, hi
+	if to == len(data) && p == len(data) {
+		return p, p, p, p
+	}
+	return p, to, p, len(old) - (len(data) - to)
 }
 
-// oldLineSet hashes the lines of old that correspond to data's changed
-// region [lo, hi).
-func oldLineSet(data, old []byte, starts []int, lo, hi int, seed maphash.Seed) map[uint64]struct{} {
-	from := starts[lo]
-	// The changed region of old starts where data's does (shared prefix)
-	// and ends as far from old's end as data's ends from data's.
-	tail := 0
-	if hi < len(starts) {
-		tail = len(data) - starts[hi]
+// commonPrefix is the length of the longest common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	// Whole blocks at memory speed, then byte by byte.
+	for i+64 <= n && bytes.Equal(a[i:i+64], b[i:i+64]) {
+		i += 64
 	}
-	to := len(old) - tail
-	if from > len(old) {
-		from = len(old)
+	for i < n && a[i] == b[i] {
+		i++
 	}
-	if to < from {
-		to = from
+	return i
+}
+
+// commonSuffix is the length of the longest common suffix of a and b.
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+64 <= n && bytes.Equal(a[len(a)-i-64:len(a)-i], b[len(b)-i-64:len(b)-i]) {
+		i += 64
 	}
-	region := old[from:to]
-	set := make(map[uint64]struct{}, bytes.Count(region, []byte{'\n'})+1)
-	for len(region) > 0 {
-		i := bytes.IndexByte(region, '\n')
-		l := region
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
+}
+
+// lineSet hashes every line of b.
+func lineSet(b []byte, seed maphash.Seed) map[uint64]struct{} {
+	set := make(map[uint64]struct{}, bytes.Count(b, []byte{'\n'})+1)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		l := b
 		if i >= 0 {
-			l, region = region[:i], region[i+1:]
+			l, b = b[:i], b[i+1:]
 		} else {
-			region = nil
+			b = nil
 		}
 		set[maphash.Bytes(seed, l)] = struct{}{}
 	}

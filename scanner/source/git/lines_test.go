@@ -113,3 +113,17 @@ func TestForNewLinesMissesNothing(t *testing.T) {
 		}
 	}
 }
+
+// lineStarts returns the offset of every line of data.
+func lineStarts(data []byte) []int {
+	var starts []int
+	for pos := 0; pos < len(data); {
+		starts = append(starts, pos)
+		i := strings.IndexByte(string(data[pos:]), '\n')
+		if i < 0 {
+			break
+		}
+		pos += i + 1
+	}
+	return starts
+}
