@@ -716,3 +716,21 @@ func TestCancel(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestStagedManyFiles(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	files := map[string]string{}
+	var want []string
+	for i := 0; i < inlineStaged+8; i++ { // past the inline limit: workers
+		tok := token()
+		name := fmt.Sprintf("dir%d/f.txt", i%5) + strconv.Itoa(i)
+		files[name] = "x\n" + tok + "\n"
+		want = append(want, tok+" "+name+":2 ")
+	}
+	r.write(files)
+	r.git("add", "-A")
+	rec := scan(t, Options{Path: r.dir, Staged: true})
+	noProblems(t, rec)
+	wantHits(t, rec, want...)
+}

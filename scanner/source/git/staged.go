@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,13 +50,7 @@ func (s *Source) scanStaged(ctx context.Context, r *repo, c cache.Object, sink s
 		w.walk(hc.TreeHash, "")
 	}
 	meta := &meta{}
-	var jobs chan<- job
-	var wait func()
-	defer func() {
-		if wait != nil {
-			wait()
-		}
-	}()
+	var todo []job
 	for _, e := range idx.Entries {
 		if e.Stage != 0 || e.IntentToAdd {
 			continue // conflicted (the commit will be refused) or not added yet
@@ -80,15 +75,33 @@ func (s *Source) scanStaged(ctx context.Context, r *repo, c cache.Object, sink s
 			}
 			prev = []plumbing.Hash{h}
 		}
-		if jobs == nil {
-			jobs, wait = s.runWorkers(ctx, r, c, sink)
+		todo = append(todo, job{blob: e.Hash, path: e.Name, meta: meta, prev: prev})
+	}
+	// A typical commit stages a few files: read them here, with the store
+	// already open, rather than open one per worker (each loads the pack
+	// indexes again).
+	if len(todo) <= inlineStaged {
+		w := &worker{sto: sto, seed: maphash.MakeSeed()}
+		for _, j := range todo {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			s.scanBlob(ctx, w, j, sink)
 		}
-		if err := send(ctx, jobs, job{blob: e.Hash, path: e.Name, meta: meta, prev: prev}); err != nil {
+		return nil
+	}
+	jobs, wait := s.runWorkers(ctx, r, c, sink)
+	defer wait()
+	for _, j := range todo {
+		if err := send(ctx, jobs, j); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// inlineStaged is how many staged files are scanned without workers.
+const inlineStaged = 32
 
 // underSame reports whether a path lies in a directory known to be the
 // same in the index and in HEAD.
