@@ -123,6 +123,10 @@ type resolved struct {
 	// go-containerregistry, which would inflate it with the standard
 	// library's slower gzip.
 	raw func(i int) (io.ReadCloser, error)
+	// stream, when set, is a gzip-compressed docker save tarball whose
+	// layers (at layerPaths in it) are read in one pass over it.
+	stream     *tarFile
+	layerPaths []string
 }
 
 // Scan resolves every target, then scans each image's config and every
@@ -153,6 +157,7 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	sc := newScheduler(ctx, s, sink)
 	seenConfig := map[string]bool{}
 	seenLayer := map[string]bool{}
+	streamed := map[*tarFile][]streamedLayer{}
 	for _, r := range images {
 		if ctx.Err() != nil {
 			break
@@ -163,7 +168,9 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 			}
 			seenConfig[h.String()] = true
 		}
-		if m, err := r.img.Manifest(); err == nil && !isImageConfig(m.Config.MediaType) {
+		// (Not for docker save tarballs: their manifest is computed, and
+		// computing it gzips every uncompressed layer to digest it.)
+		if m, err := manifestOf(r); err == nil && !isImageConfig(m.Config.MediaType) {
 			// A signature, SBOM or other artifact stored as a manifest.
 			sink.Skip(r.name, "not a container image")
 			continue
@@ -189,6 +196,11 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 			}
 			seenLayer[key] = true
 			j := layerJob{image: r.name, layer: l, id: id, index: i, viaUncompressed: r.diffIDs}
+			if r.stream != nil && i < len(r.layerPaths) {
+				// Read in one pass over the whole tarball, below.
+				streamed[r.stream] = append(streamed[r.stream], streamedLayer{path: r.layerPaths[i], job: j})
+				continue
+			}
 			if r.raw != nil {
 				i := i
 				j.raw = func() (io.ReadCloser, error) { return r.raw(i) }
@@ -196,8 +208,20 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 			sc.layer(j)
 		}
 	}
+	for t, layers := range streamed {
+		if ctx.Err() == nil {
+			sc.stream(t, layers)
+		}
+	}
 	sc.wait()
 	return ctx.Err()
+}
+
+func manifestOf(r resolved) (*v1.Manifest, error) {
+	if r.diffIDs {
+		return nil, errors.New("no stored manifest")
+	}
+	return r.img.Manifest()
 }
 
 // isImageConfig tells container image configs from the configs of other
@@ -307,6 +331,12 @@ func openLayer(j layerJob) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decompress(rc)
+}
+
+// decompress inflates a stored layer by its magic bytes; an uncompressed
+// one is passed through.
+func decompress(rc io.ReadCloser) (io.ReadCloser, error) {
 	br := bufio.NewReaderSize(rc, 64<<10)
 	head, _ := br.Peek(4)
 	var dec io.Reader = br
@@ -411,13 +441,19 @@ func (sc *scheduler) scanLayer(j layerJob) {
 	if ctx.Err() != nil {
 		return
 	}
-	where := fmt.Sprintf("%s layer %d", j.image, j.index)
 	rc, err := openLayer(j)
 	if err != nil {
-		sink.Problem(j.id, fmt.Errorf("%s: open layer: %w", where, err))
+		sink.Problem(j.id, fmt.Errorf("%s layer %d: open layer: %w", j.image, j.index, err))
 		return
 	}
 	defer rc.Close()
+	sc.walkLayer(j, rc)
+}
+
+// walkLayer reads one layer's tar and hands its files on.
+func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
+	ctx, sink := sc.ctx, sc.sink
+	where := fmt.Sprintf("%s layer %d", j.image, j.index)
 	paths := sc.s.final.layer(j.id)
 	tr := tar.NewReader(rc)
 	for {

@@ -113,6 +113,11 @@ func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
 	if err != nil {
 		return nil, &TargetError{Target: target, Err: fmt.Errorf("read manifest.json: %w", err)}
 	}
+	if t.gzipped {
+		if imgs, ok := s.dockerSaveStream(t, target, m); ok {
+			return imgs, nil
+		}
+	}
 	if len(m) == 1 {
 		img, err := tarball.Image(t.opener, nil)
 		if err != nil {
@@ -136,6 +141,29 @@ func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
 		out = append(out, resolved{name: target + "[" + d.RepoTags[0] + "]", img: img, diffIDs: true, raw: t.layerOpener(d)})
 	}
 	return out, nil
+}
+
+// dockerSaveStream resolves the images of a compressed docker save
+// tarball for a single-pass scan; false when a config was not kept in the
+// index pass (then each layer is opened on its own, slowly but surely).
+func (s *Source) dockerSaveStream(t *tarFile, target string, m tarball.Manifest) ([]resolved, bool) {
+	var out []resolved
+	for _, d := range m {
+		img, err := t.streamImage(d)
+		if err != nil {
+			return nil, false
+		}
+		n := target
+		if len(m) > 1 {
+			tag := "untagged"
+			if len(d.RepoTags) > 0 {
+				tag = d.RepoTags[0]
+			}
+			n = target + "[" + tag + "]"
+		}
+		out = append(out, resolved{name: n, img: img, diffIDs: true, stream: t, layerPaths: d.Layers})
+	}
+	return out, true
 }
 
 // index is what walkIndex needs of an image index, so an OCI tar can be

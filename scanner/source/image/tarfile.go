@@ -4,7 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
-	"compress/gzip"
+
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/gzip"
 )
 
 // tarFile is an image tarball on disk. An uncompressed one is indexed in
@@ -27,6 +28,9 @@ type tarFile struct {
 	f       *os.File
 	gzipped bool
 	entries map[string]section
+	// small holds the small files of a compressed tarball (see stream.go).
+	small      map[string][]byte
+	smallTotal int64
 }
 
 type section struct {
@@ -110,6 +114,8 @@ func (t *tarFile) index() error {
 			s := section{size: hdr.Size}
 			if or != nil {
 				s.off = or.pos
+			} else {
+				t.keepSmall(name, hdr, tr)
 			}
 			t.entries[name] = s
 		case tar.TypeSymlink:
