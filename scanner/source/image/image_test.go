@@ -248,8 +248,14 @@ func TestDockerSaveDeletedSecretEnvHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if loc := s.one(t, deleted); loc.Layer != diffID.String() {
+	if loc := s.one(t, deleted); loc.Layer != diffID.String() || loc.LayerIndex != 1 {
 		t.Errorf("gzipped tarball: %+v", loc.Origin)
+	}
+	s.one(t, kept)
+	s.one(t, env)
+	s.one(t, hist)
+	if len(s.problems) != 0 {
+		t.Errorf("gzipped tarball: %v", s.problems)
 	}
 }
 
