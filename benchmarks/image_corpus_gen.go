@@ -8,8 +8,11 @@
 //
 // usage: go run benchmarks/image_corpus_gen.go OUT_DIR
 //
-// It writes OUT_DIR/layout (OCI layout), OUT_DIR/image.tar (docker save
-// format) and OUT_DIR/corpus.txt (sizes and where the secrets are). The
+// It writes OUT_DIR/layout (OCI layout, gzip layers), OUT_DIR/image.tar
+// (docker save format with gzip layers, as go-containerregistry writes it),
+// OUT_DIR/docker-save.tar (uncompressed layers, as docker save writes it),
+// OUT_DIR/docker-save.tar.gz (that, gzip-compressed) and OUT_DIR/corpus.txt
+// (sizes and where the secrets are). The
 // secrets are random strings made at generation time; nothing is real.
 package main
 
@@ -104,6 +107,34 @@ func layer(files []file) (v1.Layer, int64) {
 	return l, int64(len(b))
 }
 
+// writeDockerSave writes the image the way `docker save` does (layers as
+// uncompressed tars named by manifest.json), as docker-save.tar and
+// gzip-compressed as docker-save.tar.gz (`docker save | gzip`).
+func writeDockerSave(out string, img v1.Image, layerTars [][]byte) {
+	cfg, err := img.RawConfigFile()
+	check(err)
+	cfgName, err := img.ConfigName()
+	check(err)
+	files := []file{{cfgName.Hex + ".json", cfg}}
+	var paths []string
+	for i, lt := range layerTars {
+		p := fmt.Sprintf("layer%02d/layer.tar", i)
+		paths = append(paths, p)
+		files = append(files, file{p, lt})
+	}
+	manifest := fmt.Sprintf(`[{"Config":%q,"RepoTags":["bench.invalid/app:1"],"Layers":["%s"]}]`, cfgName.Hex+".json", strings.Join(paths, `","`))
+	files = append(files, file{"manifest.json", []byte(manifest)})
+	data := tarOf(files)
+	check(os.WriteFile(filepath.Join(out, "docker-save.tar"), data, 0o644))
+	f, err := os.Create(filepath.Join(out, "docker-save.tar.gz"))
+	check(err)
+	gw := gzip.NewWriter(f)
+	_, err = gw.Write(data)
+	check(err)
+	check(gw.Close())
+	check(f.Close())
+}
+
 func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -175,8 +206,10 @@ func main() {
 	img := empty.Image
 	var total int64
 	var err error
+	var layerTars [][]byte
 	for i, fs := range [][]file{l0, l1, l2, l3} {
 		l, n := layer(fs)
+		layerTars = append(layerTars, tarOf(fs))
 		total += n
 		img, err = mutate.Append(img, mutate.Addendum{Layer: l, History: v1.History{CreatedBy: fmt.Sprintf("COPY layer%d /", i)}})
 		check(err)
@@ -195,6 +228,7 @@ func main() {
 	check(err)
 	tag, _ := name.NewTag("bench.invalid/app:1")
 	check(tarball.WriteToFile(filepath.Join(out, "image.tar"), tag, img))
+	writeDockerSave(out, img, layerTars)
 
 	var compressed int64
 	ls, _ := img.Layers()
