@@ -734,3 +734,15 @@ func TestStagedManyFiles(t *testing.T) {
 	noProblems(t, rec)
 	wantHits(t, rec, want...)
 }
+
+func TestReftableIsRefused(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit(who{"A", 0}, "one", map[string]string{"a.txt": "a"})
+	if err := os.Mkdir(filepath.Join(r.dir, ".git", "reftable"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scanErr(t, Options{Path: r.dir}); !errors.Is(err, ErrReftable) {
+		t.Errorf("err = %v, want ErrReftable", err)
+	}
+}

@@ -134,8 +134,18 @@ func newRepo(gitDir string) (*repo, error) {
 	if common == "" {
 		common = gitDir
 	}
+	// Refs in the reftable format (git 2.45+, extensions.refStorage) are
+	// not files go-git or this package can read: say so rather than scan
+	// nothing.
+	if st, err := os.Stat(filepath.Join(common, "reftable")); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: %w", gitDir, ErrReftable)
+	}
 	return &repo{gitDir: gitDir, commonDir: common}, nil
 }
+
+// ErrReftable is returned for repositories whose refs are stored in the
+// reftable format, which this source can't read yet.
+var ErrReftable = errors.New("refs in the reftable format are not supported; convert with 'git refs migrate --ref-format=files'")
 
 // largeObjectThreshold is the size above which go-git streams a loose or
 // undeltified packed object from disk instead of reading it into memory.
