@@ -50,6 +50,10 @@
 // blob that already existed before the subset is not reported as new in
 // it: this matches what `git log -p A..B` would show.
 //
+// go-git is set, process-wide, to hash objects with crypto/sha1 rather
+// than its collision-detecting sha1cd (see useFastSHA1): it hashes every
+// object it caches, and a scanner gains nothing from collision detection.
+//
 // # Staged changes
 //
 // With Staged set the index is compared with HEAD's tree and only the blobs
