@@ -252,6 +252,21 @@ func Hook(opts Options) func(ctx context.Context, f *os.File, origin finding.Ori
 // layers, standard input, git blobs) call this.
 func Content(ctx context.Context, r io.Reader, size int64, origin finding.Origin, opts Options, sink source.Sink) {
 	w := &walker{ctx: ctx, opts: opts.withDefaults(), sink: sink}
+	// Content already in memory or on disk (a *bytes.Reader, a
+	// *io.SectionReader) gives a zip random access without a copy.
+	if ra, ok := r.(interface {
+		io.ReaderAt
+		Size() int64
+	}); ok && w.opts.Depth >= 0 {
+		var head [HeadLen]byte
+		n, _ := ra.ReadAt(head[:], 0)
+		if Detect(head[:n]) == Zip {
+			if err := w.zip(nil, ra, ra.Size(), origin, 1); err != nil {
+				w.report(origin, err)
+			}
+			return
+		}
+	}
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = getReader(r)

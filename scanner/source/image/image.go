@@ -370,11 +370,11 @@ type layerReader struct {
 func (l layerReader) Close() error { return l.close() }
 
 // Files up to bufferLimit are read whole by the layer's reader and scanned
-// by the worker pool, so one large layer still keeps every CPU busy;
-// larger ones are streamed by the layer's reader itself. inFlight caps
-// the bytes read and not yet scanned.
+// by the worker pool, so one large layer (or a layer holding a few big
+// jars) still keeps every CPU busy; larger ones are streamed by the
+// layer's reader itself. inFlight caps the bytes read and not yet scanned.
 const (
-	bufferLimit = 4 << 20
+	bufferLimit = 16 << 20
 	inFlight    = 64 << 20
 )
 
@@ -403,7 +403,7 @@ func newScheduler(ctx context.Context, s *Source, sink source.Sink) *scheduler {
 			defer sc.fw.Done()
 			for j := range sc.files {
 				n := int64(j.buf.Len())
-				archive.Content(ctx, j.buf, n, j.origin, s.opts.Archive, sink)
+				archive.Content(ctx, bytes.NewReader(j.buf.Bytes()), n, j.origin, s.opts.Archive, sink)
 				sc.budget.release(n)
 				putBuf(j.buf)
 			}
@@ -486,7 +486,7 @@ func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
 			continue
 		}
 		origin := finding.Origin{Kind: "image", Image: j.image, Layer: j.id, LayerIndex: j.index, Path: name}
-		if max := sc.s.opts.MaxFileSize; hdr.Size > bufferLimit || (max > 0 && hdr.Size > max) {
+		if hdr.Size > bufferLimit {
 			// Streamed here: archive.Content enters an archive whatever its
 			// size and skips other content over the size limit unread.
 			archive.Content(ctx, tr, hdr.Size, origin, sc.s.opts.Archive, sink)
@@ -494,7 +494,20 @@ func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
 		}
 		sc.budget.acquire(ctx, hdr.Size)
 		buf := getBuf()
-		if _, err := io.CopyN(buf, tr, hdr.Size); err != nil {
+		head := min(hdr.Size, archive.HeadLen)
+		_, err = io.CopyN(buf, tr, head)
+		if max := sc.s.opts.MaxFileSize; err == nil && max > 0 && hdr.Size > max && archive.Detect(buf.Bytes()) == archive.None {
+			// Too large, and not an archive (which is entered whatever
+			// its size): left unread.
+			sc.budget.release(hdr.Size)
+			putBuf(buf)
+			sink.Skip(name, "too large")
+			continue
+		}
+		if err == nil {
+			_, err = io.CopyN(buf, tr, hdr.Size-head)
+		}
+		if err != nil {
 			sc.budget.release(hdr.Size)
 			putBuf(buf)
 			if ctx.Err() == nil {
@@ -516,7 +529,7 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func getBuf() *bytes.Buffer { return bufs.Get().(*bytes.Buffer) }
 
 func putBuf(b *bytes.Buffer) {
-	if b.Cap() > bufferLimit*2 {
+	if b.Cap() > 1<<20 { // big ones go to the GC rather than linger in the pool
 		return
 	}
 	b.Reset()

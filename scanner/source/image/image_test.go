@@ -122,7 +122,11 @@ func (s *sink) one(t *testing.T, secret string) finding.Location {
 
 func scan(t *testing.T, opts Options) (*sink, error) {
 	t.Helper()
-	opts.Options = source.Options{MaxFileSize: 10 << 20, ChunkSize: source.DefaultChunkSize, Overlap: detectors.MaxOverlap}
+	max := opts.MaxFileSize
+	if max == 0 {
+		max = 10 << 20
+	}
+	opts.Options = source.Options{MaxFileSize: max, ChunkSize: source.DefaultChunkSize, Overlap: detectors.MaxOverlap}
 	src, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -395,15 +399,21 @@ func TestArchivesInLayer(t *testing.T) {
 		file{name: "srv/bundle.tar", body: string(bundle)},
 		file{name: "srv/bomb.zip", body: bomb.String()},
 		file{name: "srv/after.txt", body: after},
+		file{name: "srv/big.log", body: strings.Repeat("log line "+token()+"\n", 2000)},
 	)
 	img := build(t, "amd64", v1.Config{}, []v1.Layer{l}, []string{"ADD srv"})
 	dir := filepath.Join(t.TempDir(), "layout")
 	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
 		t.Fatal(err)
 	}
-	s, err := scan(t, Options{Targets: []string{dir}})
+	// The bomb zip is over the size limit but, being an archive, is
+	// entered; the big log is skipped unread.
+	s, err := scan(t, Options{Targets: []string{dir}, Options: source.Options{MaxFileSize: 16 << 10}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.skips["srv/big.log"] != "too large" || len(s.findings) != 2 {
+		t.Errorf("skips %v, %d findings", s.skips, len(s.findings))
 	}
 	loc := s.one(t, deep)
 	if loc.Archive != "srv/bundle.tar!/lib/app.zip" || loc.Path != "conf/app.properties" || loc.Layer == "" || loc.Kind != "image" {
