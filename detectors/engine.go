@@ -82,6 +82,7 @@ func New(cfg *rules.Config) (*Engine, error) {
 	var words []string
 	for i, r := range cfg.Rules {
 		cr := &compiledRule{Rule: r, index: i}
+		cr.Multiline = r.Multiline || spansLines(r.Regex)
 		fail := func(what string, err error) error {
 			return &rules.ValidationError{File: r.File, RuleID: r.ID, Err: fmt.Errorf("%s: %w", what, err)}
 		}
@@ -239,6 +240,52 @@ func (a *compiledAllowlist) allows(c candidate) bool {
 		}
 	}
 	return a.and
+}
+
+// spansLines reports whether a regex is written to match across lines: it
+// has an explicit newline, a dot in (?s) mode, or a class like [\s\S] that
+// takes (almost) anything including a newline. Rules from gitleaks configs
+// say so only this way; a plain \s (which also matches a newline, but is
+// written for spaces) does not count.
+func spansLines(expr string) bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(re *syntax.Regexp) bool {
+		switch re.Op {
+		case syntax.OpAnyChar:
+			return true
+		case syntax.OpLiteral:
+			for _, r := range re.Rune {
+				if r == '\n' {
+					return true
+				}
+			}
+		case syntax.OpCharClass:
+			covered, newline := 0, false
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				lo, hi := re.Rune[i], re.Rune[i+1]
+				if lo <= '\n' && '\n' <= hi {
+					newline = true
+				}
+				if lo < 128 {
+					covered += int(min(hi, 127) - lo + 1)
+				}
+			}
+			if newline && covered > 100 {
+				return true
+			}
+		}
+		for _, sub := range re.Sub {
+			if walk(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(re)
 }
 
 // regexp returns the rule's compiled regex, compiling it on first use; nil

@@ -241,3 +241,19 @@ func TestGenericValidatorShapes(t *testing.T) {
 		t.Errorf("only %d of 500 random letter strings found", letters)
 	}
 }
+
+// TestGitleaksStyleMultiline checks that a rule written the gitleaks way,
+// with [\s\S] and no multiline flag, matches a PEM block across lines.
+func TestGitleaksStyleMultiline(t *testing.T) {
+	t.Parallel()
+	r := rules.Rule{ID: "private-key", Description: "d", Keywords: []string{"-----begin"},
+		Regex: `(?i)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S-]{64,}?KEY(?: BLOCK)?-----`}
+	e := testEngine(t, r)
+	body := strings.Repeat(detectortest.Random(detectortest.Base62, 64)+"\n", 12)
+	key := "-----BEGIN RSA PRIVATE KEY-----\n" + body + "-----END RSA PRIVATE KEY-----"
+	detectortest.MustFind(t, e, "id_rsa", "x\n"+key+"\n", key)
+	generic := rules.Rule{ID: "g", Description: "d", Keywords: []string{"key"}, Regex: `key[\s'"]{0,3}=[\s'"]{0,3}(\w+)`}
+	// \s alone does not make a rule multiline: the value on the next line
+	// is not joined to the key.
+	detectortest.MustNotFind(t, testEngine(t, generic), "a", "key =\n\n\n\n\n\n"+strings.Repeat("\n", 600)+"value")
+}
