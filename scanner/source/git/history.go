@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -32,7 +33,11 @@ type commit struct {
 
 // graph holds the commits read so far.
 type graph struct {
-	sto     *filesystem.Storage
+	sto *filesystem.Storage
+	// open, when set, opens more stores so that readers goroutines can
+	// decode commits in parallel.
+	open    func() *filesystem.Storage
+	readers int
 	sink    source.Sink
 	commits map[plumbing.Hash]*commit
 	failed  map[plumbing.Hash]bool
@@ -88,15 +93,31 @@ func (g *graph) read(h plumbing.Hash) *commit {
 	if g.failed[h] {
 		return nil
 	}
-	obj, err := g.sto.EncodedObject(plumbing.CommitObject, h)
-	var oc object.Commit
-	if err == nil {
-		err = oc.Decode(obj)
-	}
+	c, err := decodeCommit(g.sto, h, g.shallow[h])
+	return g.record(h, c, err)
+}
+
+// record keeps a decoded commit, or reports why it could not be read.
+func (g *graph) record(h plumbing.Hash, c *commit, err error) *commit {
 	if err != nil {
 		g.failed[h] = true
 		g.sink.Problem("commit "+h.String(), fmt.Errorf("read commit: %w", err))
 		return nil
+	}
+	g.commits[h] = c
+	return c
+}
+
+// decodeCommit reads what the walk needs of a commit. The parents of a
+// shallow commit are left out: they are not in the repository.
+func decodeCommit(sto *filesystem.Storage, h plumbing.Hash, shallow bool) (*commit, error) {
+	obj, err := sto.EncodedObject(plumbing.CommitObject, h)
+	if err != nil {
+		return nil, err
+	}
+	var oc object.Commit
+	if err := oc.Decode(obj); err != nil {
+		return nil, err
 	}
 	c := &commit{
 		hash: h,
@@ -110,11 +131,10 @@ func (g *graph) read(h plumbing.Hash) *commit {
 			message: firstLine(oc.Message),
 		},
 	}
-	if !g.shallow[h] {
+	if !shallow {
 		c.parents = oc.ParentHashes
 	}
-	g.commits[h] = c
-	return c
+	return c, nil
 }
 
 func firstLine(s string) string {
@@ -126,26 +146,102 @@ func firstLine(s string) string {
 }
 
 // reach returns every commit reachable from tips, not walking into stop.
+// With g.open set, commits are decoded by several goroutines, each with
+// its own store, while this one keeps the maps and decides what to read.
 func (g *graph) reach(ctx context.Context, tips []plumbing.Hash, stop map[plumbing.Hash]bool) (map[plumbing.Hash]*commit, error) {
 	out := map[plumbing.Hash]*commit{}
-	stack := append([]plumbing.Hash(nil), tips...)
-	for n := 0; len(stack) > 0; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return out, ctx.Err()
+	queued := map[plumbing.Hash]bool{}
+	var todo []plumbing.Hash
+	visit := func(h plumbing.Hash) {
+		if !queued[h] && !stop[h] {
+			queued[h] = true
+			todo = append(todo, h)
 		}
-		h := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if out[h] != nil || stop[h] {
-			continue
-		}
-		c := g.read(h)
-		if c == nil {
-			continue
-		}
-		out[h] = c
+	}
+	for _, h := range tips {
+		visit(h)
+	}
+	add := func(c *commit) {
+		out[c.hash] = c
 		for _, p := range c.parents {
-			if out[p] == nil && !stop[p] {
-				stack = append(stack, p)
+			visit(p)
+		}
+	}
+	if g.open == nil || g.readers < 2 {
+		for n := 0; len(todo) > 0; n++ {
+			if n%1024 == 0 && ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			h := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			if c := g.read(h); c != nil {
+				add(c)
+			}
+		}
+		return out, nil
+	}
+
+	type result struct {
+		h   plumbing.Hash
+		c   *commit
+		err error
+	}
+	jobs := make(chan plumbing.Hash, g.readers*8)
+	results := make(chan result, g.readers*8)
+	var wg sync.WaitGroup
+	for i := 0; i < g.readers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sto := g.open()
+			defer sto.Close()
+			for h := range jobs {
+				c, err := decodeCommit(sto, h, g.shallow[h])
+				results <- result{h, c, err}
+			}
+		}()
+	}
+	defer func() {
+		close(jobs)
+		go func() { // drain, so readers blocked on a send can exit
+			for range results {
+			}
+		}()
+		wg.Wait()
+		close(results)
+	}()
+	inflight := 0
+	for len(todo) > 0 || inflight > 0 {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		// Commits already read (peeling tags, resolving revisions) need
+		// no reader.
+		if n := len(todo); n > 0 {
+			h := todo[n-1]
+			if c, ok := g.commits[h]; ok {
+				todo = todo[:n-1]
+				add(c)
+				continue
+			}
+			if g.failed[h] {
+				todo = todo[:n-1]
+				continue
+			}
+		}
+		var send chan plumbing.Hash
+		var next plumbing.Hash
+		if len(todo) > 0 {
+			send, next = jobs, todo[len(todo)-1]
+		}
+		select {
+		case send <- next:
+			todo = todo[:len(todo)-1]
+			inflight++
+		case r := <-results:
+			inflight--
+			if c := g.record(r.h, r.c, r.err); c != nil {
+				add(c)
 			}
 		}
 	}
@@ -350,6 +446,8 @@ func (s *Source) scanHistory(ctx context.Context, r *repo, c cache.Object, sink 
 	sto := r.storage(c)
 	defer sto.Close()
 	g := newGraph(sto, sink)
+	g.open = func() *filesystem.Storage { return r.storage(c) }
+	g.readers = min(s.workers(), 4)
 	selected, boundary, err := s.selectCommits(ctx, r, g)
 	if err != nil {
 		return err
