@@ -18,7 +18,8 @@
 #
 # Each run writes a JSON report to a temporary file and is timed with
 # /usr/bin/time -v. MB/s is the image's uncompressed layer bytes (decimal MB)
-# over the median wall time; peak RSS is the median of the runs' maxima.
+# over the median wall time; CPU is user + system time (steadier than wall
+# time on a shared machine); peak RSS is the median of the runs' maxima.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,11 +48,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 
 echo "image: $((uncompressed / 1000000)) MB uncompressed, $((compressed / 1000000)) MB compressed, $(nproc) CPUs, $runs runs each"
 echo
-echo "| target | median wall (s) | MB/s (uncompressed) | median peak RSS (MB) | findings | files scanned |"
-echo "|---|---|---|---|---|---|"
+echo "| target | median wall (s) | MB/s (uncompressed) | median CPU (s) | median peak RSS (MB) | findings | files scanned |"
+echo "|---|---|---|---|---|---|---|"
 for target in layout image.tar docker-save.tar docker-save.tar.gz; do
 	: >"$tmp/wall"
 	: >"$tmp/rss"
+	: >"$tmp/cpu"
 	for _ in $(seq "$runs"); do
 		code=0
 		/usr/bin/time -v "$bin" image "$corpus/$target" --format json -o "$tmp/report.json" 2>"$tmp/err" || code=$?
@@ -62,10 +64,12 @@ for target in layout image.tar docker-save.tar docker-save.tar.gz; do
 		fi
 		awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$tmp/err" >>"$tmp/wall"
 		awk -F': ' '/Maximum resident set size/ {print $2 / 1024}' "$tmp/err" >>"$tmp/rss"
+		awk -F': ' '/User time \(seconds\)/ {u = $2} /System time \(seconds\)/ {s = $2} END {print u + s}' "$tmp/err" >>"$tmp/cpu"
 	done
 	wall=$(median <"$tmp/wall")
 	rss=$(median <"$tmp/rss")
+	cpu=$(median <"$tmp/cpu")
 	findings=$(grep -o '"rule_id"' "$tmp/report.json" | wc -l)
 	files=$(sed -n 's/.*scanned \([0-9]*\) files.*/\1/p' "$tmp/err")
-	printf '| %s | %.2f | %.0f | %.0f | %d | %s |\n' "$target" "$wall" "$(echo "$uncompressed $wall" | awk '{print $1 / 1e6 / $2}')" "$rss" "$findings" "$files"
+	printf '| %s | %.2f | %.0f | %.2f | %.0f | %d | %s |\n' "$target" "$wall" "$(echo "$uncompressed $wall" | awk '{print $1 / 1e6 / $2}')" "$cpu" "$rss" "$findings" "$files"
 done
