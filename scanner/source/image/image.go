@@ -494,6 +494,7 @@ func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
 		}
 		sc.budget.acquire(ctx, hdr.Size)
 		buf := getBuf()
+		buf.Grow(int(hdr.Size)) // one allocation, not ReadFrom's doubling
 		head := min(hdr.Size, archive.HeadLen)
 		_, err = io.CopyN(buf, tr, head)
 		if max := sc.s.opts.MaxFileSize; err == nil && max > 0 && hdr.Size > max && archive.Detect(buf.Bytes()) == archive.None {
