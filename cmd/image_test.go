@@ -3,10 +3,8 @@ package cmd
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,38 +16,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	"github.com/spf13/cobra"
 )
 
-// runImage runs `leakhound image ...` in-process: through Run when the
-// root command has it, else through a root built here the same way.
+// runImage runs `leakhound image ...` in-process.
 func runImage(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, out, errOut := TestStreams("")
-	if c, _, err := NewRootCmd(ios).Find([]string{"image"}); err == nil && c.Name() == "image" {
-		return run(t, "", append([]string{"image"}, args...)...)
-	}
-	g := &GlobalOptions{}
-	root := &cobra.Command{Use: "leakhound", SilenceErrors: true, SilenceUsage: true}
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	g.addFlags(root)
-	root.AddCommand(NewCmdImage(ios, g, nil))
-	root.SetArgs(append([]string{"image"}, args...))
-	err := root.ExecuteContext(context.Background())
-	code := ExitClean
-	var ee *exitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.code
-		if ee.err != nil {
-			errOut.WriteString("leakhound: " + ee.err.Error() + "\n")
-		}
-	case err != nil:
-		code = ExitUsage
-		errOut.WriteString("leakhound: " + err.Error() + "\n")
-	}
-	return code, out.String(), errOut.String()
+	return run(t, "", append([]string{"image"}, args...)...)
 }
 
 func testToken() string {
