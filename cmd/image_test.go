@@ -6,15 +6,19 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
@@ -139,4 +143,40 @@ func TestImageCommand(t *testing.T) {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+func TestImageCommandRegistry(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	secrets := map[string]string{}
+	var adds []mutate.IndexAddendum
+	for _, arch := range []string{"amd64", "arm64"} {
+		secrets[arch] = testToken()
+		img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: imageLayer(t, map[string]string{"etc/app.conf": "token=" + secrets[arch] + "\n"})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
+	}
+	ref, _ := name.ParseReference(host + "/team/app:2")
+	if err := remote.WriteIndex(ref, mutate.AppendManifests(empty.Index, adds...)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(t.TempDir(), "rules.toml")
+	os.WriteFile(cfg, []byte(imageTestRules), 0o644)
+	target := host + "/team/app:2"
+
+	code, out, errOut := runImage(t, target, "--insecure-registry", "--platform", "linux/arm64", "--config", cfg, "--format", "json", "--reveal")
+	if code != ExitFindings || !strings.Contains(out, secrets["arm64"]) || strings.Contains(out, secrets["amd64"]) {
+		t.Errorf("--platform linux/arm64: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runImage(t, target, "--all-platforms", "--config", cfg, "--format", "json", "--reveal")
+	if code != ExitFindings || !strings.Contains(out, secrets["arm64"]) || !strings.Contains(out, secrets["amd64"]) || !strings.Contains(out, `"image": "`+target+`@sha256:`) {
+		t.Errorf("--all-platforms: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runImage(t, target, "--platform", "windows/amd64", "--config", cfg); code != ExitUsage || !strings.Contains(errOut, "linux/arm64") {
+		t.Errorf("missing platform: exit %d: %s", code, errOut)
+	}
 }
