@@ -317,12 +317,12 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 	opts := s.opts.Options
 	opts.ScanBinary = true // decided above, for the whole blob
 	var scanErr error
-	forNewLines(data, olds, w.seed, func(start, end, lineBase int) {
+	forNewLines(data, olds, w.seed, func(start, end, ctxEnd, lineBase int) {
 		if scanErr != nil {
 			return
 		}
-		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase}
-		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(data[start:end]), origin, opts, sh)
+		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end}
+		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(data[start:ctxEnd]), origin, opts, sh)
 	})
 	switch {
 	case scanErr != nil && ctx.Err() == nil:
@@ -370,14 +370,21 @@ func readAll(r io.Reader, b []byte) ([]byte, error) {
 	}
 }
 
-// shifted places the chunks of a part of a blob in the whole blob.
+// shifted places the chunks of a part of a blob in the whole blob, and
+// makes the part's trailing context the last chunk's tail: matches may
+// run into it, but none that starts there is this part's.
 type shifted struct {
 	source.Sink
 	offset   int64
 	lineBase int
+	size     int64 // bytes in the part, context included
+	context  int
 }
 
 func (s *shifted) Chunk(c finding.Chunk) {
+	if c.Offset+int64(len(c.Data)) == s.size && c.Tail < s.context {
+		c.Tail = min(s.context, len(c.Data))
+	}
 	c.Offset += s.offset
 	c.LineBase += s.lineBase
 	s.Sink.Chunk(c)

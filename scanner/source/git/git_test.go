@@ -51,6 +51,7 @@ func (h hit) String() string {
 // matches starting in a chunk's tail belong to the next chunk.
 type recorder struct {
 	mu       sync.Mutex
+	chunks   []finding.Chunk // without Data
 	hits     []hit
 	items    int
 	bytes    int64
@@ -78,6 +79,8 @@ func (r *recorder) Chunk(c finding.Chunk) {
 	}
 	r.mu.Lock()
 	r.hits = append(r.hits, hs...)
+	c.Data = nil
+	r.chunks = append(r.chunks, c)
 	r.mu.Unlock()
 }
 

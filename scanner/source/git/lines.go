@@ -6,17 +6,22 @@ import (
 )
 
 // forNewLines calls fn for every run of consecutive lines of data that no
-// version in olds has, with the run's byte range and the number of lines
-// before it. A line is new only if it is new against every old version,
-// so a merge reports only what neither side had.
+// version in olds has: data[start:end] is the run, lineBase the number of
+// lines before it, and data[end:ctxEnd] up to two lines of context after
+// it, to be scanned as a chunk's Tail (so a multi-line secret whose last
+// line is not new is still matched, while nothing that starts in the
+// context is reported again). A line is new only if it is new against
+// every old version, so a merge reports only what neither side had.
 //
 // Against each old version the leading and trailing lines it shares with
 // data are cut off first (most edits touch a small part of a file, and
 // the cut runs at memory speed), and only the lines left in between are
 // compared, as sets of line hashes: a line moved within the changed region
-// is not new, one moved out of it is. Work is proportional to the changed
-// region, not the file.
-func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, end, lineBase int)) {
+// is not new, one moved out of it is. Short lines (blank, a brace) found
+// in an old version don't split a run of new lines: a new key block keeps
+// its blank lines. Work is proportional to the changed region, not the
+// file.
+func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, end, ctxEnd, lineBase int)) {
 	if len(data) == 0 {
 		return
 	}
@@ -36,35 +41,77 @@ func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, e
 	for i, r := range regions {
 		sets[i] = lineSet(r, seed)
 	}
-	lineBase := bytes.Count(data[:from], []byte{'\n'})
-	runStart, runLine := -1, 0
-	for pos, ln := from, lineBase; pos < to; ln++ {
-		end := to
-		next := to
+	// Classify the region's lines.
+	type line struct {
+		start, end int // end includes the newline
+		kind       int
+	}
+	const (
+		oldLine = iota
+		shortOld
+		newLine
+	)
+	var lines []line
+	for pos := from; pos < to; {
+		end, next := to, to
 		if i := bytes.IndexByte(data[pos:to], '\n'); i >= 0 {
-			end = pos + i
-			next = end + 1
+			end, next = pos+i, pos+i+1
 		}
-		isNew := true
+		kind := newLine
 		for _, set := range sets {
 			if _, ok := set[maphash.Bytes(seed, data[pos:end])]; ok {
-				isNew = false
+				kind = oldLine
+				if len(bytes.TrimSpace(data[pos:end])) < shortLine {
+					kind = shortOld
+				}
 				break
 			}
 		}
-		switch {
-		case isNew && runStart < 0:
-			runStart, runLine = pos, ln
-		case !isNew && runStart >= 0:
-			fn(runStart, pos, runLine)
-			runStart = -1
-		}
+		lines = append(lines, line{pos, next, kind})
 		pos = next
 	}
-	if runStart >= 0 {
-		fn(runStart, to, runLine)
+	lineBase := bytes.Count(data[:from], []byte{'\n'})
+	for i := 0; i < len(lines); {
+		if lines[i].kind != newLine {
+			i++
+			continue
+		}
+		// Extend the run over new lines, and over short old lines that
+		// lead to more new lines.
+		last := i
+		for j := i + 1; j < len(lines) && j-last <= maxShortGap; j++ {
+			if lines[j].kind == newLine {
+				last = j
+			} else if lines[j].kind != shortOld {
+				break
+			}
+		}
+		end := lines[last].end
+		ctxEnd := end
+		for n := 0; n < contextLines && ctxEnd < len(data); n++ {
+			k := bytes.IndexByte(data[ctxEnd:], '\n')
+			if k < 0 {
+				ctxEnd = len(data)
+				break
+			}
+			ctxEnd += k + 1
+		}
+		ctxEnd = min(ctxEnd, end+maxContext)
+		fn(lines[i].start, end, ctxEnd, lineBase+i)
+		i = last + 1
 	}
 }
+
+const (
+	// shortLine is the length below which an old line can't hold a secret
+	// on its own and doesn't split a run.
+	shortLine = 8
+	// maxShortGap is how many short old lines a run may span.
+	maxShortGap = 8
+	// contextLines (at most maxContext bytes) follow a run as its tail.
+	contextLines = 2
+	maxContext   = 4096
+)
 
 // changedRegion returns the part of data, [from, to), left after cutting
 // the whole lines at its start and end that old shares byte for byte, and

@@ -1,6 +1,7 @@
 package git
 
 import (
+	"github.com/leakhound/leakhound/finding"
 	"hash/maphash"
 	"math/rand"
 	"strings"
@@ -13,7 +14,7 @@ func newLinesOf(data string, olds ...string) []string {
 		ob = append(ob, []byte(o))
 	}
 	var out []string
-	forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, lineBase int) {
+	forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, ctxEnd, lineBase int) {
 		out = append(out, itoa(lineBase)+":"+data[start:end])
 	})
 	return out
@@ -40,11 +41,13 @@ func TestForNewLines(t *testing.T) {
 		{"a\nb\nc\n", nil, "0:a\nb\nc\n"},
 		{"a\nb\nc\n", []string{""}, "0:a\nb\nc\n"},
 		{"a\nb\nc\n", []string{"a\nb\n"}, "2:c\n"},
-		{"a\nb\nc", []string{"a\nb\nc\n"}, ""},                          // only the final newline went
-		{"a\nX\nc\n", []string{"a\nb\nc\n"}, "1:X\n"},                   // one line changed
-		{"a\nX\nc\nY\ne\n", []string{"a\nb\nc\nd\ne\n"}, "1:X\n|3:Y\n"}, // two hunks, shared line between
-		{"c\na\nb\n", []string{"a\nb\nc\n"}, ""},                        // moved within the changed region
-		{"ab\n", []string{"b\n"}, "0:ab\n"},                             // suffix that is not a whole line
+		{"a\nb\nc", []string{"a\nb\nc\n"}, ""},        // only the final newline went
+		{"a\nX\nc\n", []string{"a\nb\nc\n"}, "1:X\n"}, // one line changed
+		{"aaaaaaaaaa\nXXXXXXXXXX\ncccccccccc\nYYYYYYYYYY\neeeeeeeeee\n", []string{"aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\ndddddddddd\neeeeeeeeee\n"}, "1:XXXXXXXXXX\n|3:YYYYYYYYYY\n"}, // two hunks, shared line between
+		{"a\nX\nc\nY\ne\n", []string{"a\nb\nc\nd\ne\n"}, "1:X\nc\nY\n"},                                // a short shared line doesn't split a run
+		{"BEGIN KEY\n\nbodybodybody\n", []string{"zzzzzzzzzzzz\n\n"}, "0:BEGIN KEY\n\nbodybodybody\n"}, // nor a blank one
+		{"c\na\nb\n", []string{"a\nb\nc\n"}, ""},                                                       // moved within the changed region
+		{"ab\n", []string{"b\n"}, "0:ab\n"},                                                            // suffix that is not a whole line
 		{"x\nab\n", []string{"x\nb\n"}, "1:ab\n"},
 		{"a\nM\nS\nz\n", []string{"a\nM\nz\n", "a\nS\nz\n"}, ""}, // clean merge: nothing new
 		{"a\nM\nS\nN\nz\n", []string{"a\nM\nz\n", "a\nS\nz\n"}, "3:N\n"},
@@ -85,7 +88,10 @@ func TestForNewLinesMissesNothing(t *testing.T) {
 		for _, o := range olds {
 			ob = append(ob, []byte(o))
 		}
-		forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, lineBase int) {
+		forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, ctxEnd, lineBase int) {
+			if ctxEnd < end || ctxEnd > len(data) {
+				t.Fatalf("context end %d outside [%d, %d]", ctxEnd, end, len(data))
+			}
 			if start != starts[lineBase] {
 				t.Fatalf("run start %d is not line %d's start %d", start, lineBase, starts[lineBase])
 			}
@@ -126,4 +132,31 @@ func lineStarts(data []byte) []int {
 		pos += i + 1
 	}
 	return starts
+}
+
+func TestForNewLinesContext(t *testing.T) {
+	t.Parallel()
+	old := "intro line one\n-----END KEY-----\nfooter line\nlast\n"
+	data := "intro line one\n-----BEGIN KEY-----\nnewkeybodynewkeybody\n-----END KEY-----\nfooter line\nlast\n"
+	var got []string
+	forNewLines([]byte(data), [][]byte{[]byte(old)}, maphash.MakeSeed(), func(start, end, ctxEnd, lineBase int) {
+		got = append(got, data[start:end]+"|"+data[end:ctxEnd])
+	})
+	// The END line is in the old version, so it is context: a match may
+	// end in it, none may start there.
+	want := "-----BEGIN KEY-----\nnewkeybodynewkeybody\n|-----END KEY-----\nfooter line\n"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestShiftedTail(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder()
+	sh := &shifted{Sink: rec, offset: 100, lineBase: 7, size: 30, context: 10}
+	sh.Chunk(finding.Chunk{Data: make([]byte, 30)})
+	sh.Chunk(finding.Chunk{Data: make([]byte, 20), Offset: 0, Tail: 5}) // not the last chunk
+	if len(rec.chunks) != 2 || rec.chunks[0].Tail != 10 || rec.chunks[0].Offset != 100 || rec.chunks[0].LineBase != 7 || rec.chunks[1].Tail != 5 {
+		t.Errorf("chunks = %+v", rec.chunks)
+	}
 }
