@@ -392,6 +392,18 @@ type scheduler struct {
 type fileJob struct {
 	origin finding.Origin
 	buf    *bytes.Buffer
+	sink   source.Sink
+}
+
+// layerSink names the image and layer in the problems found in a layer's
+// files (a zip bomb, a corrupt archive), whose paths alone don't say.
+type layerSink struct {
+	source.Sink
+	where string
+}
+
+func (l *layerSink) Problem(p string, err error) {
+	l.Sink.Problem(p, fmt.Errorf("%s: %w", l.where, err))
 }
 
 func newScheduler(ctx context.Context, s *Source, sink source.Sink) *scheduler {
@@ -403,7 +415,7 @@ func newScheduler(ctx context.Context, s *Source, sink source.Sink) *scheduler {
 			defer sc.fw.Done()
 			for j := range sc.files {
 				n := int64(j.buf.Len())
-				archive.Content(ctx, bytes.NewReader(j.buf.Bytes()), n, j.origin, s.opts.Archive, sink)
+				archive.Content(ctx, bytes.NewReader(j.buf.Bytes()), n, j.origin, s.opts.Archive, j.sink)
 				sc.budget.release(n)
 				putBuf(j.buf)
 			}
@@ -455,6 +467,7 @@ func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
 	ctx, sink := sc.ctx, sc.sink
 	where := fmt.Sprintf("%s layer %d", j.image, j.index)
 	paths := sc.s.final.layer(j.id)
+	fileSink := &layerSink{Sink: sink, where: fmt.Sprintf("%s (%s)", where, j.id)}
 	tr := tar.NewReader(rc)
 	for {
 		if ctx.Err() != nil {
@@ -489,7 +502,7 @@ func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
 		if hdr.Size > bufferLimit {
 			// Streamed here: archive.Content enters an archive whatever its
 			// size and skips other content over the size limit unread.
-			archive.Content(ctx, tr, hdr.Size, origin, sc.s.opts.Archive, sink)
+			archive.Content(ctx, tr, hdr.Size, origin, sc.s.opts.Archive, fileSink)
 			continue
 		}
 		sc.budget.acquire(ctx, hdr.Size)
@@ -517,7 +530,7 @@ func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
 			return
 		}
 		select {
-		case sc.files <- fileJob{origin: origin, buf: buf}:
+		case sc.files <- fileJob{origin: origin, buf: buf, sink: fileSink}:
 		case <-ctx.Done():
 			sc.budget.release(hdr.Size)
 			return
