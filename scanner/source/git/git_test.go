@@ -749,3 +749,13 @@ func TestReftableIsRefused(t *testing.T) {
 		t.Errorf("err = %v, want ErrReftable", err)
 	}
 }
+
+func TestEmptyRemote(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	bare := filepath.Join(t.TempDir(), "empty.git")
+	r.git("init", "-q", "--bare", bare)
+	rec := scan(t, Options{URL: "file://" + bare})
+	noProblems(t, rec)
+	wantHits(t, rec)
+}
