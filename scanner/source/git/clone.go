@@ -106,5 +106,33 @@ func clone(ctx context.Context, rawURL, dir string) error {
 	case err == nil, errors.Is(err, gogit.NoErrAlreadyUpToDate), errors.Is(err, transport.ErrEmptyRemoteRepository):
 		return nil
 	}
-	return fmt.Errorf("clone %s: %w", DisplayURL(rawURL), err)
+	return &redactedError{err: fmt.Errorf("clone %s: %w", DisplayURL(rawURL), err), url: rawURL}
 }
+
+// redactedError hides a URL's credentials in an error message: transport
+// errors quote the URL they failed on, and net/http redacts a password but
+// not a token given as the user name.
+type redactedError struct {
+	err error
+	url string
+}
+
+func (e *redactedError) Error() string {
+	msg := e.err.Error()
+	u, err := url.Parse(e.url)
+	if err != nil || u.User == nil {
+		return msg
+	}
+	secrets := []string{u.User.String(), u.User.Username()}
+	if p, ok := u.User.Password(); ok {
+		secrets = append(secrets, p, url.QueryEscape(p))
+	}
+	for _, s := range secrets {
+		if len(s) >= 4 && !strings.EqualFold(s, "git") {
+			msg = strings.ReplaceAll(msg, s, "***")
+		}
+	}
+	return msg
+}
+
+func (e *redactedError) Unwrap() error { return e.err }

@@ -759,3 +759,12 @@ func TestEmptyRemote(t *testing.T) {
 	noProblems(t, rec)
 	wantHits(t, rec)
 }
+
+func TestCloneErrorHidesCredentials(t *testing.T) {
+	t.Parallel()
+	const token = "ghp_notarealtoken0123456789abcdef"
+	err := &redactedError{err: fmt.Errorf(`Get "https://%s@example.invalid/r.git/info/refs": dial tcp: lookup example.invalid`, token), url: "https://" + token + "@example.invalid/r.git"}
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("token in error: %s", err)
+	}
+}
