@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -109,7 +110,16 @@ func (s *Source) resolveTar(target string) ([]resolved, io.Closer, error) {
 }
 
 func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
-	m, err := tarball.LoadManifest(t.opener)
+	var m tarball.Manifest
+	var err error
+	if b, ok := t.small[t.resolve("manifest.json")]; ok {
+		// Kept from the index pass of a compressed tarball: reading it
+		// again would inflate the tarball up to its end, where docker
+		// save puts it.
+		err = json.Unmarshal(b, &m)
+	} else {
+		m, err = tarball.LoadManifest(t.opener)
+	}
 	if err != nil {
 		return nil, &TargetError{Target: target, Err: fmt.Errorf("read manifest.json: %w", err)}
 	}
