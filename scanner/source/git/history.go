@@ -515,11 +515,23 @@ func (w *treeWalker) id(p string) uint32 {
 // changed file's versions there tell the scanner which of its lines are
 // not new. With emit nil the walk only marks what it sees as present.
 func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, parents []plumbing.Hash, m *meta, emit func(job) error) error {
-	k := key{h, w.id(dir)}
-	if _, ok := w.trees[k]; ok {
+	if !w.mark(w.trees, key{h, w.id(dir)}) {
 		return nil
 	}
-	w.trees[k] = struct{}{}
+	return w.walkMarked(ctx, h, dir, parents, m, emit)
+}
+
+// mark adds k to set and reports whether it was not there yet, with one
+// map operation: on long histories these sets are large and their
+// lookups are a good part of the walk.
+func (w *treeWalker) mark(set map[key]struct{}, k key) bool {
+	n := len(set)
+	set[k] = struct{}{}
+	return len(set) > n
+}
+
+// walkMarked walks a tree already marked as visited.
+func (w *treeWalker) walkMarked(ctx context.Context, h plumbing.Hash, dir string, parents []plumbing.Hash, m *meta, emit func(job) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -528,8 +540,8 @@ func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, pare
 		w.problem(dir, h, m, err)
 		return nil
 	}
-	// The parents' entries at this directory, read only when something
-	// here is new, and matched to ours by walking both in tree order.
+	// The parents' entries at this directory (parsed trees are cached, so
+	// usually no read), matched to ours by walking both in tree order.
 	var parentEntries [][]treeEntry
 	var cursors []int
 	loaded := false
@@ -561,38 +573,54 @@ func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, pare
 			parentEntries[i], _ = w.read(ph)
 		}
 	}
+	// With the parents' entries at hand, an entry identical to one of
+	// theirs is skipped outright: that parent's walk already saw it.
+	withParents := emit != nil && len(parents) > 0
+	var matched []treeEntry
+	var found []bool
+	if withParents {
+		loadParents()
+		matched = make([]treeEntry, len(parents))
+		found = make([]bool, len(parents))
+	}
 	for _, e := range entries {
+		if withParents {
+			same := false
+			for i := range parents {
+				matched[i], found[i] = match(i, e)
+				if found[i] && matched[i].hash == e.hash && matched[i].mode == e.mode {
+					same = true
+				}
+			}
+			if same {
+				continue
+			}
+		}
 		p := e.name
 		if dir != "" {
 			p = dir + "/" + e.name
 		}
 		switch e.mode {
 		case modeTree:
-			if _, ok := w.trees[key{e.hash, w.id(p)}]; ok {
+			if !w.mark(w.trees, key{e.hash, w.id(p)}) {
 				continue
 			}
 			var sub []plumbing.Hash
-			if emit != nil && len(parents) > 0 {
-				loadParents()
+			if withParents {
 				sub = make([]plumbing.Hash, len(parents))
 				for i := range parents {
-					if pe, ok := match(i, e); ok {
-						sub[i] = pe.hash
+					if found[i] && matched[i].mode == modeTree {
+						sub[i] = matched[i].hash
 					}
 				}
 			}
-			if err := w.walk(ctx, e.hash, p, sub, m, emit); err != nil {
+			if err := w.walkMarked(ctx, e.hash, p, sub, m, emit); err != nil {
 				return err
 			}
 		case modeGitlink:
 			// A submodule's commit lives in another repository.
 		default:
-			bk := key{e.hash, w.id(p)}
-			if _, ok := w.blobs[bk]; ok {
-				continue
-			}
-			w.blobs[bk] = struct{}{}
-			if emit == nil {
+			if !w.mark(w.blobs, key{e.hash, w.id(p)}) || emit == nil {
 				continue
 			}
 			if e.mode == modeSymlink {
@@ -600,12 +628,9 @@ func (w *treeWalker) walk(ctx context.Context, h plumbing.Hash, dir string, pare
 				continue
 			}
 			var prev []plumbing.Hash
-			if len(parents) > 0 {
-				loadParents()
-				for i := range parents {
-					if pe, ok := match(i, e); ok && pe.mode == modeFile && pe.hash != e.hash {
-						prev = append(prev, pe.hash)
-					}
+			for i := range parents {
+				if withParents && found[i] && matched[i].mode == modeFile && matched[i].hash != e.hash {
+					prev = append(prev, matched[i].hash)
 				}
 			}
 			if err := emit(job{blob: e.hash, path: p, meta: m, prev: prev}); err != nil {
