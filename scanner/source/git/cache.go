@@ -45,6 +45,12 @@ func (c *objectCache) shard(h plumbing.Hash) *cacheShard { return &c.shards[h[0]
 // Put adds an object. go-git puts objects it has just decoded and not yet
 // shared, so hashing one here, unlocked, races with nothing.
 func (c *objectCache) Put(o plumbing.EncodedObject) {
+	if o.Type() == plumbing.CommitObject {
+		// Each commit is read once, and is rarely a delta base: caching
+		// commits would cost a hash each and push out the trees and
+		// blobs that are.
+		return
+	}
 	size := o.Size()
 	h := o.Hash()
 	s := c.shard(h)
