@@ -11,8 +11,9 @@
 // It writes OUT_DIR/layout (OCI layout, gzip layers), OUT_DIR/image.tar
 // (docker save format with gzip layers, as go-containerregistry writes it),
 // OUT_DIR/docker-save.tar (uncompressed layers, as docker save writes it),
-// OUT_DIR/docker-save.tar.gz (that, gzip-compressed) and OUT_DIR/corpus.txt
-// (sizes and where the secrets are). The
+// OUT_DIR/docker-save.tar.gz (that, gzip-compressed), OUT_DIR/many-layers.tar
+// and .tar.gz (a second, 16-layer image of text in docker save form) and
+// OUT_DIR/corpus.txt (sizes and where the secrets are). The
 // secrets are random strings made at generation time; nothing is real.
 package main
 
@@ -110,7 +111,30 @@ func layer(files []file) (v1.Layer, int64) {
 // writeDockerSave writes the image the way `docker save` does (layers as
 // uncompressed tars named by manifest.json), as docker-save.tar and
 // gzip-compressed as docker-save.tar.gz (`docker save | gzip`).
-func writeDockerSave(out string, img v1.Image, layerTars [][]byte) {
+// writeManyLayers writes many-layers.tar(.gz): 16 layers of 1,000 text
+// files each, uncompressed as docker save writes them, where reading a
+// compressed tarball once per layer would cost 16 passes.
+func writeManyLayers(out string, r *rand.Rand) int64 {
+	img := empty.Image
+	var tars [][]byte
+	var total int64
+	for i := 0; i < 16; i++ {
+		var fs []file
+		for f := 0; f < 1000; f++ {
+			fs = append(fs, file{fmt.Sprintf("l%02d/f%04d.txt", i, f), text(r, 10<<10)})
+		}
+		l, n := layer(fs)
+		total += n
+		tars = append(tars, tarOf(fs))
+		var err error
+		img, err = mutate.Append(img, mutate.Addendum{Layer: l, History: v1.History{CreatedBy: fmt.Sprintf("COPY l%02d /", i)}})
+		check(err)
+	}
+	writeDockerSave(out, "many-layers", img, tars)
+	return total
+}
+
+func writeDockerSave(out, base string, img v1.Image, layerTars [][]byte) {
 	cfg, err := img.RawConfigFile()
 	check(err)
 	cfgName, err := img.ConfigName()
@@ -125,8 +149,8 @@ func writeDockerSave(out string, img v1.Image, layerTars [][]byte) {
 	manifest := fmt.Sprintf(`[{"Config":%q,"RepoTags":["bench.invalid/app:1"],"Layers":["%s"]}]`, cfgName.Hex+".json", strings.Join(paths, `","`))
 	files = append(files, file{"manifest.json", []byte(manifest)})
 	data := tarOf(files)
-	check(os.WriteFile(filepath.Join(out, "docker-save.tar"), data, 0o644))
-	f, err := os.Create(filepath.Join(out, "docker-save.tar.gz"))
+	check(os.WriteFile(filepath.Join(out, base+".tar"), data, 0o644))
+	f, err := os.Create(filepath.Join(out, base+".tar.gz"))
 	check(err)
 	gw := gzip.NewWriter(f)
 	_, err = gw.Write(data)
@@ -228,7 +252,8 @@ func main() {
 	check(err)
 	tag, _ := name.NewTag("bench.invalid/app:1")
 	check(tarball.WriteToFile(filepath.Join(out, "image.tar"), tag, img))
-	writeDockerSave(out, img, layerTars)
+	writeDockerSave(out, "docker-save", img, layerTars)
+	manyBytes := writeManyLayers(out, r)
 
 	var compressed int64
 	ls, _ := img.Layers()
@@ -237,7 +262,7 @@ func main() {
 		compressed += n
 	}
 	var report strings.Builder
-	fmt.Fprintf(&report, "layers: %d\nuncompressed_bytes: %d\ncompressed_bytes: %d\nsecrets: %d\n", len(ls), total, compressed, len(secrets))
+	fmt.Fprintf(&report, "layers: %d\nuncompressed_bytes: %d\ncompressed_bytes: %d\nmany_layers_bytes: %d\nsecrets: %d\n", len(ls), total, compressed, manyBytes, len(secrets))
 	for where := range secrets {
 		fmt.Fprintf(&report, "secret: %s\n", where)
 	}
