@@ -32,9 +32,13 @@ type encodedRun struct {
 	encoding   string
 }
 
-func isBase64Byte(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'
-}
+// base64Bytes marks the bytes of both base64 alphabets.
+var base64Bytes = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") {
+		t[c] = true
+	}
+	return t
+}()
 
 func isHexByte(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
@@ -46,12 +50,12 @@ func findEncoded(data []byte) []encodedRun {
 	var runs []encodedRun
 	budget := maxDecodedPerChunk
 	for i := 0; i < len(data) && budget > 0; {
-		if !isBase64Byte(data[i]) {
+		if !base64Bytes[data[i]] {
 			i++
 			continue
 		}
 		j := i
-		for j < len(data) && isBase64Byte(data[j]) {
+		for j < len(data) && base64Bytes[data[j]] {
 			j++
 		}
 		end := j
@@ -96,6 +100,12 @@ func decodeRun(run, pad []byte) ([]byte, string) {
 		// Long hex runs are digests far more often than base64.
 		return nil, ""
 	}
+	// Identifiers and words are base64-shaped too; base64 of text almost
+	// always mixes in digits or both cases within every few characters, and
+	// its length fits the 4-character grouping (with padding or without).
+	if !mixedEnough(run) || (len(pad) == 0 && len(run)%4 == 1) || (len(pad) > 0 && (len(run)+len(pad))%4 != 0) {
+		return nil, ""
+	}
 	s := string(run)
 	var dec []byte
 	var err error
@@ -107,8 +117,27 @@ func decodeRun(run, pad []byte) ([]byte, string) {
 	if err != nil || !printable(dec) {
 		return nil, ""
 	}
-	_ = pad
 	return dec, "base64"
+}
+
+// mixedEnough reports whether a run has a digit, '+' or '/', or both
+// cases, as encoded data does and lowercase or UPPERCASE words don't.
+func mixedEnough(run []byte) bool {
+	var upper, lower bool
+	for _, c := range run {
+		switch {
+		case '0' <= c && c <= '9', c == '+', c == '/':
+			return true
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case 'a' <= c && c <= 'z':
+			lower = true
+		}
+		if upper && lower {
+			return true
+		}
+	}
+	return false
 }
 
 // printable reports whether b is text: valid UTF-8, mostly printable, with
@@ -137,7 +166,12 @@ func findPercent(data []byte) []encodedRun {
 		return c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '`' && c != '<' && c != '>'
 	}
 	for i := 0; i < len(data); {
-		if data[i] != '%' || i+2 >= len(data) || !isHexByte(data[i+1]) || !isHexByte(data[i+2]) {
+		k := bytes.IndexByte(data[i:], '%')
+		if k < 0 {
+			break
+		}
+		i += k
+		if i+2 >= len(data) || !isHexByte(data[i+1]) || !isHexByte(data[i+2]) {
 			i++
 			continue
 		}

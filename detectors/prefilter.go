@@ -3,11 +3,24 @@ package detectors
 // prefilter is an Aho-Corasick automaton over the rules' keywords, compiled
 // to a dense DFA with ASCII case folding built into the transitions, so one
 // pass over a chunk finds every keyword at one table lookup per byte.
+//
+// Two things keep that lookup cheap. Bytes are mapped to equivalence
+// classes first (bytes no keyword contains share one class), so a row is a
+// few dozen entries, not 256, and the hot rows stay in cache. And a state
+// with output is marked by a flag bit in the transition that leads to it,
+// so the loop only looks at the output table when a keyword ends.
 type prefilter struct {
-	delta []int32   // state*256 + byte -> next state
+	class   [256]byte
+	classes int
+	// delta maps row+class to the next state's row (state*classes), with
+	// outFlag set when that state has output: storing rows, not state
+	// numbers, saves a multiply per byte.
+	delta []uint32
 	out   [][]int32 // state -> keyword ids ending here (incl. via suffix links)
 	words []string
 }
+
+const outFlag = 1 << 31
 
 // hit is a keyword found ending at End (exclusive).
 type hit struct {
@@ -23,9 +36,31 @@ func lower(b byte) byte {
 }
 
 func newPrefilter(words []string) *prefilter {
-	// Build the trie with sparse children first.
+	p := &prefilter{words: words}
+	// Byte classes: class 0 for bytes in no keyword; one class per
+	// distinct (case-folded) keyword byte.
+	var used [256]bool
+	for _, w := range words {
+		for i := 0; i < len(w); i++ {
+			used[lower(w[i])] = true
+		}
+	}
+	n := 1
+	var classOf [256]byte
+	for b := 0; b < 256; b++ {
+		if used[b] {
+			classOf[b] = byte(n)
+			n++
+		}
+	}
+	for b := 0; b < 256; b++ {
+		p.class[b] = classOf[lower(byte(b))]
+	}
+	p.classes = n
+
+	// The trie, with sparse children.
 	type node struct {
-		next map[byte]int32
+		next map[byte]int32 // class -> child
 		fail int32
 		out  []int32
 	}
@@ -33,52 +68,54 @@ func newPrefilter(words []string) *prefilter {
 	for id, w := range words {
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
-			c := lower(w[i])
-			n, ok := nodes[s].next[c]
+			c := p.class[w[i]]
+			child, ok := nodes[s].next[c]
 			if !ok {
-				n = int32(len(nodes))
+				child = int32(len(nodes))
 				nodes = append(nodes, node{next: map[byte]int32{}})
-				nodes[s].next[c] = n
+				nodes[s].next[c] = child
 			}
-			s = n
+			s = child
 		}
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
-	p := &prefilter{
-		delta: make([]int32, len(nodes)*256),
-		out:   make([][]int32, len(nodes)),
-		words: words,
-	}
-	// Breadth-first: fill the DFA row of each state from its fail state's
-	// row, which is already complete.
+	p.delta = make([]uint32, len(nodes)*n)
+	p.out = make([][]int32, len(nodes))
+	// Breadth-first: a state's row starts as a copy of its fail state's
+	// row, which is complete because the fail state is shallower.
 	queue := []int32{0}
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		row := p.delta[int(s)*256 : int(s)*256+256]
+		row := p.delta[int(s)*n : int(s)*n+n]
 		if s != 0 {
-			copy(row, p.delta[int(nodes[s].fail)*256:int(nodes[s].fail)*256+256])
-		}
-		p.out[s] = append(append([]int32(nil), nodes[s].out...), p.out[nodes[s].fail]...)
-		if s == 0 {
+			f := int(nodes[s].fail)
+			copy(row, p.delta[f*n:f*n+n])
+			p.out[s] = append(append([]int32(nil), nodes[s].out...), p.out[f]...)
+		} else {
 			p.out[0] = nodes[0].out
 		}
-		for c := 0; c < 256; c++ {
-			lc := lower(byte(c))
-			n, ok := nodes[s].next[lc]
+		for c := 0; c < n; c++ {
+			child, ok := nodes[s].next[byte(c)]
 			if !ok {
 				continue
 			}
-			if s == 0 {
-				nodes[n].fail = 0
-			} else {
-				nodes[n].fail = row[c]
+			if s != 0 {
+				nodes[child].fail = int32(row[c] &^ outFlag)
 			}
-			if byte(c) == lc {
-				queue = append(queue, n)
-			}
-			row[c] = n
+			row[c] = uint32(child)
+			queue = append(queue, child)
 		}
+	}
+	// Turn state numbers into row offsets and flag every transition into a
+	// state with output.
+	for i, t := range p.delta {
+		next := t &^ outFlag
+		v := next * uint32(n)
+		if len(p.out[next]) > 0 {
+			v |= outFlag
+		}
+		p.delta[i] = v
 	}
 	return p
 }
@@ -88,12 +125,13 @@ func (p *prefilter) find(data []byte, hits []hit) []hit {
 	if len(p.words) == 0 {
 		return hits
 	}
-	delta, out := p.delta, p.out
-	s := int32(0)
+	delta, class := p.delta, &p.class
+	row := uint32(0)
 	for i, b := range data {
-		s = delta[int(s)<<8|int(b)]
-		if o := out[s]; len(o) > 0 {
-			for _, k := range o {
+		t := delta[row+uint32(class[b])]
+		row = t &^ outFlag
+		if t&outFlag != 0 {
+			for _, k := range p.out[row/uint32(p.classes)] {
 				hits = append(hits, hit{Keyword: k, End: i + 1})
 			}
 		}

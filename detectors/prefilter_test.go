@@ -1,0 +1,45 @@
+package detectors
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestPrefilterAgainstNaive compares the automaton with a plain search for
+// every keyword, on random text over a small alphabet (so keywords overlap
+// and nest a lot), in both cases.
+func TestPrefilterAgainstNaive(t *testing.T) {
+	t.Parallel()
+	words := []string{"ab", "abc", "bca", "c", "aab", "key", "api_key", "ke", "xoxb-", "-us"}
+	p := newPrefilter(words)
+	rng := rand.New(rand.NewPCG(7, 9))
+	const alphabet = "abcABC_-kKeEyYxo pius"
+	for iter := 0; iter < 300; iter++ {
+		b := make([]byte, rng.IntN(200))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		got := map[hit]bool{}
+		for _, h := range p.find(b, nil) {
+			got[h] = true
+		}
+		low := strings.ToLower(string(b))
+		want := map[hit]bool{}
+		for id, w := range words {
+			for i := 0; i+len(w) <= len(low); i++ {
+				if low[i:i+len(w)] == w {
+					want[hit{Keyword: int32(id), End: i + len(w)}] = true
+				}
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: got %d hits, want %d", b, len(got), len(want))
+		}
+		for h := range want {
+			if !got[h] {
+				t.Fatalf("%q: missing %s ending at %d", b, words[h.Keyword], h.End)
+			}
+		}
+	}
+}
