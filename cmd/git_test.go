@@ -2,49 +2,20 @@ package cmd
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/cobra"
 )
 
-// runGitCmd runs `leakhound git ...` in-process: through Run when the root
-// command has it, else through a root built here the same way.
+// runGitCmd runs `leakhound git ...` in-process.
 func runGitCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, out, errOut := TestStreams("")
-	if c, _, err := NewRootCmd(ios).Find([]string{"git"}); err == nil && c.Name() == "git" {
-		return run(t, "", append([]string{"git"}, args...)...)
-	}
-	g := &GlobalOptions{}
-	root := &cobra.Command{Use: "leakhound", SilenceErrors: true, SilenceUsage: true}
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	g.addFlags(root)
-	root.AddCommand(NewCmdGit(ios, g, nil))
-	root.SetArgs(append([]string{"git"}, args...))
-	err := root.ExecuteContext(context.Background())
-	code := ExitClean
-	var ee *exitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.code
-		if ee.err != nil {
-			errOut.WriteString("leakhound: " + ee.err.Error() + "\n")
-		}
-	case err != nil:
-		code = ExitUsage
-		errOut.WriteString("leakhound: " + err.Error() + "\n")
-	}
-	return code, out.String(), errOut.String()
+	return run(t, "", append([]string{"git"}, args...)...)
 }
 
 // gitToken is a synthetic secret for the one-rule config below.
