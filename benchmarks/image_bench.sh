@@ -74,7 +74,7 @@ for target in layout image.tar docker-save.tar docker-save.tar.gz many-layers.ta
 	wall=$(median <"$tmp/wall")
 	rss=$(median <"$tmp/rss")
 	cpu=$(median <"$tmp/cpu")
-	findings=$(grep -o '"rule_id"' "$tmp/report.json" | wc -l)
+	findings=$( (grep -o '"rule_id"' "$tmp/report.json" || true) | wc -l)
 	files=$(sed -n 's/.*scanned \([0-9]*\) files.*/\1/p' "$tmp/err")
 	printf '| %s | %.2f | %.0f | %.2f | %.0f | %d | %s |\n' "$target" "$wall" "$(echo "$size $wall" | awk '{print $1 / 1e6 / $2}')" "$cpu" "$rss" "$findings" "$files"
 done
