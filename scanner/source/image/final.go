@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/leakhound/leakhound/finding"
 )
@@ -17,9 +18,17 @@ type finalFS struct {
 	mu     sync.Mutex
 	images map[string][]string // image name -> layer ids, bottom first
 	layers map[string]*layerPaths
+	// tracked counts the paths held, across layers; past maxTracked (a
+	// hostile image of millions of files) layers stop recording and the
+	// answer becomes unknown rather than memory growing without bound.
+	tracked atomic.Int64
 }
 
+const maxTracked = 2_000_000
+
 type layerPaths struct {
+	f       *finalFS
+	full    bool // stopped recording at maxTracked
 	mu      sync.Mutex
 	entries map[string]bool // every path the layer holds -> is a directory
 	deleted map[string]bool // whiteout targets
@@ -41,7 +50,7 @@ func (f *finalFS) layer(id string) *layerPaths {
 	if f.layers == nil {
 		f.layers = map[string]*layerPaths{}
 	}
-	lp := &layerPaths{entries: map[string]bool{}, deleted: map[string]bool{}, opaque: map[string]bool{}}
+	lp := &layerPaths{f: f, entries: map[string]bool{}, deleted: map[string]bool{}, opaque: map[string]bool{}}
 	f.layers[id] = lp
 	return lp
 }
@@ -50,6 +59,10 @@ func (f *finalFS) layer(id string) *layerPaths {
 func (lp *layerPaths) add(name string, typ byte) {
 	lp.mu.Lock()
 	defer lp.mu.Unlock()
+	if lp.full || lp.f.tracked.Add(1) > maxTracked {
+		lp.full = true
+		return
+	}
 	dir, base := path.Split(name)
 	dir = strings.TrimSuffix(dir, "/")
 	switch {
@@ -89,11 +102,23 @@ func (s *Source) InFinalImage(o finding.Origin) (present, ok bool) {
 		f.mu.Lock()
 		lp := f.layers[id]
 		f.mu.Unlock()
-		if lp != nil && lp.hides(p) {
+		if lp == nil {
+			continue
+		}
+		if lp.hides(p) {
 			return false, true
+		}
+		if lp.isFull() {
+			return false, false
 		}
 	}
 	return true, true
+}
+
+func (lp *layerPaths) isFull() bool {
+	lp.mu.Lock()
+	defer lp.mu.Unlock()
+	return lp.full
 }
 
 // hides tells whether this layer, above the one p was found in, deletes or
