@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/scanner/source"
 	"github.com/leakhound/leakhound/scanner/source/archive"
 	"github.com/leakhound/leakhound/scanner/source/image"
@@ -97,6 +98,13 @@ func imageRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *ImageOpti
 // image, no image for the platform) a usage error, exit 2; a registry that
 // could not be reached stays a scan error, exit 3.
 type imageSource struct{ src *image.Source }
+
+// InFinalImage forwards image.Source.InFinalImage (whether a finding's
+// file is still in the final image or a later layer deleted it), for the
+// scanner to use once findings carry that flag.
+func (s imageSource) InFinalImage(o finding.Origin) (present, ok bool) {
+	return s.src.InFinalImage(o)
+}
 
 func (s imageSource) Scan(ctx context.Context, sink source.Sink) error {
 	err := s.src.Scan(ctx, sink)
