@@ -17,13 +17,14 @@ import (
 
 // GitOptions are the git command's own flags.
 type GitOptions struct {
-	Target     string
-	Range      string
-	Since      string
-	Branches   []string
-	MaxCommits int
-	Staged     bool
-	CloneDir   string
+	Target       string
+	Range        string
+	Since        string
+	Branches     []string
+	MaxCommits   int
+	Staged       bool
+	CloneDir     string
+	ArchiveDepth int
 }
 
 // NewCmdGit builds `leakhound git`. runF replaces the scan in tests.
@@ -67,6 +68,7 @@ commit. Uncommitted work-tree files are not part of 'git': use 'dir'.`,
 	c.Flags().StringArrayVar(&opts.Branches, "branch", nil, "scan only the history of this branch, tag or revision (repeatable)")
 	c.Flags().IntVar(&opts.MaxCommits, "max-commits", 0, "scan only the newest N commits (0: all)")
 	c.Flags().BoolVar(&opts.Staged, "staged", false, "scan what is staged for the next commit instead of history (pre-commit hook)")
+	addArchiveDepthFlag(c, &opts.ArchiveDepth)
 	c.Flags().StringVar(&opts.CloneDir, "clone-dir", "", "clone a URL target here and keep it (default: a temporary directory, removed after the scan)")
 	return c
 }
@@ -76,8 +78,13 @@ func gitRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitOptions)
 	if err != nil {
 		return err
 	}
+	ao, err := archiveOptions(so, opts.ArchiveDepth)
+	if err != nil {
+		return err
+	}
 	gopts := gitsource.Options{
 		Options:    so,
+		Archive:    &ao,
 		Range:      opts.Range,
 		Branches:   opts.Branches,
 		MaxCommits: opts.MaxCommits,

@@ -99,12 +99,9 @@ func imageRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *ImageOpti
 // could not be reached stays a scan error, exit 3.
 type imageSource struct{ src *image.Source }
 
-// InFinalImage forwards image.Source.InFinalImage (whether a finding's
-// file is still in the final image or a later layer deleted it), for the
-// scanner to use once findings carry that flag.
-func (s imageSource) InFinalImage(o finding.Origin) (present, ok bool) {
-	return s.src.InFinalImage(o)
-}
+// Annotate forwards image.Source.Annotate (tagging findings in files a
+// later layer deleted).
+func (s imageSource) Annotate(f *finding.Finding) { s.src.Annotate(f) }
 
 func (s imageSource) Scan(ctx context.Context, sink source.Sink) error {
 	err := s.src.Scan(ctx, sink)

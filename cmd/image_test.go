@@ -93,11 +93,12 @@ func TestImageCommand(t *testing.T) {
 		t.Fatalf("exit %d, stderr %s", code, errOut)
 	}
 	var fs []struct {
-		RuleID string `json:"rule_id"`
-		File   string `json:"file"`
-		Line   int    `json:"line"`
-		Image  string `json:"image"`
-		Layer  string `json:"layer"`
+		RuleID string   `json:"rule_id"`
+		File   string   `json:"file"`
+		Line   int      `json:"line"`
+		Image  string   `json:"image"`
+		Layer  string   `json:"layer"`
+		Tags   []string `json:"tags"`
 	}
 	if err := json.Unmarshal([]byte(out), &fs); err != nil {
 		t.Fatalf("bad JSON: %v\n%s", err, out)
@@ -114,6 +115,11 @@ func TestImageCommand(t *testing.T) {
 		k := f.File + " " + f.Layer + " " + itoa(f.Line)
 		if !want[k] || f.Image != path || f.RuleID != "test-token" {
 			t.Errorf("unexpected finding %+v", f)
+		}
+		// The .env was deleted by the next layer: still a leak, tagged so.
+		removed := strings.Contains(strings.Join(f.Tags, ","), "removed-in-later-layer")
+		if removed != (f.File == "app/.env") {
+			t.Errorf("%s: tags %v", f.File, f.Tags)
 		}
 	}
 	if strings.Contains(out+errOut, deleted) || strings.Contains(out+errOut, env) {

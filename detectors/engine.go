@@ -333,19 +333,42 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		}
 	}
 
-	// Windows per rule, from keyword hits.
+	// Windows per rule, from keyword hits. A rule bound to other paths is
+	// dropped at its first hit (its path regex runs once per chunk).
 	perRule := map[*compiledRule][]span{}
+	skip := map[*compiledRule]bool{}
+	applies := func(r *compiledRule) bool {
+		if r.path == nil {
+			return true
+		}
+		if _, seen := perRule[r]; seen {
+			return true
+		}
+		if skip[r] {
+			return false
+		}
+		if !r.path.MatchString(path) {
+			skip[r] = true
+			return false
+		}
+		return true
+	}
 	if len(e.byKeyword) > 0 {
 		hits := e.pre.find(data, nil)
 		for _, h := range hits {
 			for _, r := range e.byKeyword[h.Keyword] {
+				if !applies(r) {
+					continue
+				}
 				start := h.End - len(e.pre.words[h.Keyword])
 				perRule[r] = addWindow(perRule[r], window(data, start, h.End, r.Multiline))
 			}
 		}
 	}
 	for _, r := range e.noKeywords {
-		perRule[r] = []span{{0, len(data)}}
+		if applies(r) {
+			perRule[r] = []span{{0, len(data)}}
+		}
 	}
 	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
 	var spans []span // secret spans of out's regex findings, in order
@@ -363,9 +386,6 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
 
 	for _, r := range order {
-		if r.path != nil && !r.path.MatchString(path) {
-			continue
-		}
 		for _, w := range perRule[r] {
 			text := regex.Sanitize(data[w.start:w.end])
 			re := r.regexp()

@@ -156,6 +156,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if ctx.Err() != nil {
 		res.Summary.Incomplete = true
 	}
+	if a, ok := opts.Source.(source.Annotator); ok {
+		for i := range c.findings {
+			a.Annotate(&c.findings[i])
+		}
+	}
 	res.Findings = finalize(c.findings, opts.Ignore)
 	res.Summary.Findings = len(res.Findings)
 	res.Summary.Duration = time.Since(start)

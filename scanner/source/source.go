@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/leakhound/leakhound/finding"
 )
@@ -21,6 +20,13 @@ type Source interface {
 	// It returns only errors that stop the whole scan (the target does not
 	// exist); per-item errors go to sink.Problem and the walk goes on.
 	Scan(ctx context.Context, sink Sink) error
+}
+
+// Annotator is a Source that learns things about a finding's place only
+// once the whole target has been walked (an image's later layer deleting a
+// file). The scanner calls Annotate on every finding after Scan returns.
+type Annotator interface {
+	Annotate(f *finding.Finding)
 }
 
 // Sink receives what a source yields. Implementations must be safe for
@@ -68,11 +74,8 @@ func IsBinary(head []byte) bool {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return true
 	}
-	if utf8.Valid(head) {
-		return false
-	}
-	// Latin-1 and other 8-bit text is common in old files; call it binary
-	// only when control bytes dominate.
+	// Text, UTF-8 or not (Latin-1 and other 8-bit text is common in old
+	// files), is rarely more than a tenth control bytes.
 	ctrl := 0
 	for _, b := range head {
 		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != 0x1b {
@@ -128,10 +131,10 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 			return total, err
 		}
 		// Fill the buffer up to size+overlap bytes.
-		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		n, err := fill(r, buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		total += int64(n)
-		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		eof := err == io.EOF
 		if err != nil && !eof {
 			return total, err
 		}
@@ -141,7 +144,7 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 				return total, ErrBinary
 			}
 		}
-		if eof || len(buf) <= size {
+		if eof {
 			if len(buf) > 0 {
 				sink.Chunk(finding.Chunk{Origin: origin, Data: buf, Offset: offset, LineBase: lineBase, ColumnBase: colBase})
 			}
@@ -168,4 +171,20 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 		rest := copy(buf, buf[cut:])
 		buf = buf[:rest]
 	}
+}
+
+// fill reads into b until it is full or r ends. Unlike io.ReadFull it
+// passes on every error of r unchanged, so a truncated stream (a reader
+// failing with io.ErrUnexpectedEOF) is an error, not a clean end; r's own
+// io.EOF is returned as io.EOF.
+func fill(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

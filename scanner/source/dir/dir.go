@@ -164,10 +164,6 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	if ctx.Err() != nil {
 		return
 	}
-	if max := s.opts.MaxFileSize; max > 0 && j.size > max {
-		sink.Skip(j.rel, "too large")
-		return
-	}
 	f, err := os.Open(j.path)
 	if err != nil {
 		sink.Problem(j.rel, err)
@@ -187,6 +183,12 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 			sink.Problem(j.rel, err)
 			return
 		}
+	}
+	// The size cap is for plain files: an archive over it was entered above
+	// under the archive's own byte budget.
+	if max := s.opts.MaxFileSize; max > 0 && j.size > max {
+		sink.Skip(j.rel, "too large")
+		return
 	}
 	n, err := source.ReadChunks(ctx, f, origin, s.opts.Options, sink)
 	switch {

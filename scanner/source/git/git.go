@@ -1,6 +1,7 @@
 package git
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/scanner/source"
+	"github.com/leakhound/leakhound/scanner/source/archive"
 )
 
 // Options configure a git scan.
@@ -50,6 +52,10 @@ type Options struct {
 	// Staged scans what the index holds that HEAD does not, instead of
 	// history.
 	Staged bool
+	// Archive, when set, enters blobs that are archives (a committed jar,
+	// a tarball of configs) with these options; a changed archive is
+	// scanned whole, since its lines mean nothing.
+	Archive *archive.Options
 
 	// Workers is the number of blobs read and scanned at once (default
 	// GOMAXPROCS).
@@ -274,6 +280,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		return
 	}
 	defer rd.Close()
+	var body io.Reader = rd
 	origin := finding.Origin{
 		Kind:       "git",
 		Path:       j.path,
@@ -284,9 +291,18 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		Date:       j.meta.date,
 		Message:    j.meta.message,
 	}
+	if s.opts.Archive != nil {
+		br := bufio.NewReaderSize(rd, archive.HeadLen)
+		head, _ := br.Peek(archive.HeadLen)
+		if archive.Detect(head) != archive.None {
+			archive.Content(ctx, br, obj.Size(), origin, *s.opts.Archive, sink)
+			return
+		}
+		body = br
+	}
 	if len(j.prev) == 0 || obj.Size() > diffLimit {
 		// A new file: scan all of it, streaming.
-		n, err := source.ReadChunks(ctx, rd, origin, s.opts.Options, sink)
+		n, err := source.ReadChunks(ctx, body, origin, s.opts.Options, sink)
 		switch {
 		case errors.Is(err, source.ErrBinary):
 			sink.Skip(j.path, "binary")
@@ -298,7 +314,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		return
 	}
 	// A changed file: scan only the lines its previous versions lack.
-	data, err := readAll(rd, w.buf(0, obj.Size()))
+	data, err := readAll(body, w.buf(0, obj.Size()))
 	if err != nil {
 		sink.Problem(j.path, where(err))
 		return

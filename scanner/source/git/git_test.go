@@ -1,6 +1,7 @@
 package git
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/scanner/source"
+	"github.com/leakhound/leakhound/scanner/source/archive"
 )
 
 // The tests use their own one-rule matcher instead of the detection engine
@@ -766,5 +768,44 @@ func TestCloneErrorHidesCredentials(t *testing.T) {
 	err := &redactedError{err: fmt.Errorf(`Get "https://%s@example.invalid/r.git/info/refs": dial tcp: lookup example.invalid`, token), url: "https://" + token + "@example.invalid/r.git"}
 	if strings.Contains(err.Error(), token) {
 		t.Errorf("token in error: %s", err)
+	}
+}
+
+// TestArchivesInBlobs checks that a committed archive is entered, with the
+// archive chain in the location, and attributed to its commit.
+func TestArchivesInBlobs(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	tok := token()
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, err := zw.Create("BOOT-INF/classes/application.properties")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("db.token=" + tok + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c := r.commit(who{name: "Ada"}, "add the build", map[string]string{"dist/app.jar": zbuf.String()})
+	rec := scan(t, Options{Path: r.dir, Archive: &archive.Options{}})
+	noProblems(t, rec)
+	if len(rec.hits) != 1 || rec.hits[0].Commit != c || rec.hits[0].Path != "BOOT-INF/classes/application.properties" {
+		t.Fatalf("hits %v", rec.hits)
+	}
+	var chain string
+	for _, ch := range rec.chunks {
+		if ch.Origin.Path == "BOOT-INF/classes/application.properties" {
+			chain = ch.Origin.Archive
+		}
+	}
+	if chain != "dist/app.jar" {
+		t.Errorf("archive chain %q, want dist/app.jar", chain)
+	}
+	// Without archive options the jar is binary and skipped.
+	if rec := scan(t, Options{Path: r.dir}); len(rec.hits) != 0 {
+		t.Errorf("archive entered without Archive options: %v", rec.hits)
 	}
 }

@@ -139,3 +139,15 @@ func (lp *layerPaths) hides(p string) bool {
 	}
 	return lp.opaque[""]
 }
+
+// RemovedTag marks a finding in a file that a later layer of the image
+// deleted or replaced: the secret is in the image's history (anyone who
+// pulls it can read the layer) but not in its final filesystem.
+const RemovedTag = "removed-in-later-layer"
+
+// Annotate tags findings in files a later layer removed (source.Annotator).
+func (s *Source) Annotate(f *finding.Finding) {
+	if present, ok := s.InFinalImage(f.Location.Origin); ok && !present {
+		f.Tags = append(append([]string(nil), f.Tags...), RemovedTag)
+	}
+}
