@@ -42,6 +42,11 @@ func validGenericSecret(s string) bool {
 	if IsPlaceholder(s) {
 		return false
 	}
+	// Code, not a value: a call or a concatenation caught between quotes
+	// ("TOKEN="+os.Getenv("X")+").
+	if strings.Contains(s, "()") || strings.HasPrefix(s, "+") || strings.HasSuffix(s, "+") {
+		return false
+	}
 	ls := strings.ToLower(s)
 	// References to variables, environment or secret stores, not values.
 	if strings.HasPrefix(s, "$") || strings.HasPrefix(s, "%") || strings.HasPrefix(ls, "env.") ||
