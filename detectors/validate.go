@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
 	"strings"
@@ -13,11 +14,12 @@ type Validator func(secret string) bool
 
 // validators is the registry rules pick from by name.
 var validators = map[string]Validator{
-	"github-crc32": validGitHubToken,
-	"npm-crc32":    validGitHubToken, // npm adopted GitHub's token format
-	"jwt":          validJWT,
-	"pem":          validPEMBody,
-	"generic":      validGenericSecret,
+	"github-crc32":  validGitHubToken,
+	"npm-crc32":     validGitHubToken, // npm adopted GitHub's token format
+	"jwt":           validJWT,
+	"pem":           validPEMBody,
+	"generic":       validGenericSecret,
+	"pypi-macaroon": validPyPIToken,
 }
 
 // Validators lists the names rules may use in `validate`.
@@ -115,4 +117,46 @@ func validPEMBody(secret string) bool {
 		}
 	}
 	return true
+}
+
+// validPyPIToken checks a PyPI API token: "pypi-" and a base64url macaroon
+// (format version 2) whose location is pypi.org or test.pypi.org and that
+// carries an identifier and a 32-byte signature, so a truncated or edited
+// token doesn't pass.
+func validPyPIToken(secret string) bool {
+	body, ok := strings.CutPrefix(secret, "pypi-")
+	if !ok {
+		return false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(body, "="))
+	if err != nil || len(b) < 3 || b[0] != 2 {
+		return false
+	}
+	// Version 2 macaroons are fields of (type byte, varint length, data);
+	// type 0 ends a section. The first section holds location (1) and
+	// identifier (2); the signature (6) comes last.
+	var location, identifier bool
+	var sig int
+	for i := 1; i < len(b); {
+		typ := b[i]
+		i++
+		if typ == 0 {
+			continue
+		}
+		n, w := binary.Uvarint(b[i:])
+		if w <= 0 || i+w+int(n) > len(b) {
+			return false
+		}
+		data := b[i+w : i+w+int(n)]
+		i += w + int(n)
+		switch typ {
+		case 1:
+			location = location || string(data) == "pypi.org" || string(data) == "test.pypi.org"
+		case 2:
+			identifier = len(data) > 0
+		case 6:
+			sig = len(data)
+		}
+	}
+	return location && identifier && sig == 32
 }

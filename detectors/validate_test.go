@@ -1,0 +1,82 @@
+package detectors
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"testing"
+)
+
+// macaroon builds a version 2 macaroon: location, identifier, an empty
+// caveat section, and a signature of sigLen bytes.
+func macaroon(location string, sigLen int) []byte {
+	field := func(typ byte, data []byte) []byte {
+		out := []byte{typ}
+		out = binary.AppendUvarint(out, uint64(len(data)))
+		return append(out, data...)
+	}
+	b := []byte{2}
+	b = append(b, field(1, []byte(location))...)
+	b = append(b, field(2, []byte("identifier-0123456789abcdef"))...)
+	b = append(b, 0, 0)
+	b = append(b, field(6, make([]byte, sigLen))...)
+	return b
+}
+
+func TestPyPIToken(t *testing.T) {
+	t.Parallel()
+	enc := base64.RawURLEncoding.EncodeToString
+	good := "pypi-" + enc(macaroon("pypi.org", 32))
+	if good[:20] != "pypi-AgEIcHlwaS5vcmc" {
+		t.Fatalf("test macaroon has an unexpected prefix: %s", good[:20])
+	}
+	if !validPyPIToken(good) {
+		t.Errorf("valid token rejected")
+	}
+	if !validPyPIToken("pypi-" + enc(macaroon("test.pypi.org", 32))) {
+		t.Errorf("test.pypi.org token rejected")
+	}
+	for name, bad := range map[string]string{
+		"truncated":      good[:len(good)-10],
+		"other location": "pypi-" + enc(macaroon("evil.example", 32)),
+		"short sig":      "pypi-" + enc(macaroon("pypi.org", 16)),
+		"not base64":     "pypi-AgEIcHlwaS5vcmc!!!!",
+	} {
+		if validPyPIToken(bad) {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestGitHubChecksum(t *testing.T) {
+	t.Parallel()
+	body := "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5"
+	tok := "ghp_" + body + Base62CRC32(body)
+	if !validGitHubToken(tok) {
+		t.Errorf("valid token rejected")
+	}
+	if validGitHubToken("ghp_" + body + "000000") {
+		t.Errorf("wrong checksum accepted")
+	}
+	if validGitHubToken("ghp_short") {
+		t.Errorf("short token accepted")
+	}
+}
+
+func TestJWTAndPEM(t *testing.T) {
+	t.Parallel()
+	enc := base64.RawURLEncoding.EncodeToString
+	jwt := enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(`{"sub":"1"}`)) + ".c2lnbmF0dXJl"
+	if !validJWT(jwt) {
+		t.Errorf("valid JWT rejected")
+	}
+	if validJWT(enc([]byte(`{"typ":"x"}`)) + "." + enc([]byte(`{}`)) + ".sig") {
+		t.Errorf("JWT without alg accepted")
+	}
+	body := base64.StdEncoding.EncodeToString(make([]byte, 96))
+	if !validPEMBody("-----BEGIN RSA PRIVATE KEY-----\n" + body + "\n-----END RSA PRIVATE KEY-----") {
+		t.Errorf("valid PEM rejected")
+	}
+	if validPEMBody("-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----") {
+		t.Errorf("placeholder PEM accepted")
+	}
+}
