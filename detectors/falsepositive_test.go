@@ -37,7 +37,7 @@ func TestNoFindingsInLookAlikes(t *testing.T) {
 		"go.sum": "github.com/some/module v1.2.3 h1:" + b64(43) + "=\n" +
 			"github.com/some/module v1.2.3/go.mod h1:" + b64(43) + "=\n",
 		"package-lock.json": `{"node_modules/left-pad": {"version": "1.3.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz", "integrity": "sha512-` + b64(86) + `=="}}`,
-		"yarn.lock": "left-pad@^1.3.0:\n  version \"1.3.0\"\n  resolved \"https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz#" + hex(40) + "\"\n  integrity sha1-" + b64(27) + "=\n",
+		"yarn.lock":         "left-pad@^1.3.0:\n  version \"1.3.0\"\n  resolved \"https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz#" + hex(40) + "\"\n  integrity sha1-" + b64(27) + "=\n",
 		"Cargo.lock":        "[[package]]\nname = \"serde\"\nchecksum = \"" + hex(64) + "\"\n",
 		"config.yaml": "request_id: 123e4567-e89b-12d3-a456-426614174000\n" +
 			"commit: " + hex(40) + "\n" +
@@ -49,8 +49,8 @@ func TestNoFindingsInLookAlikes(t *testing.T) {
 			"client_secret: changeme\n" +
 			"aws_access_key_id: AKIAIOSFODNN7EXAMPLE\n",
 		"index.html": `<img src="data:image/png;base64,` + png + `">`,
-		"main.go": "token := lexer.Next()\nif password == \"\" {\n\treturn errNoPassword\n}\napiKey := os.Getenv(\"API_KEY\")\nsecretName := \"db-credentials\"\n",
-		"app.py":  "API_KEY = os.environ[\"API_KEY\"]\npassword = getpass.getpass()\nsecret_key = settings.SECRET_KEY\n",
+		"main.go":    "token := lexer.Next()\nif password == \"\" {\n\treturn errNoPassword\n}\napiKey := os.Getenv(\"API_KEY\")\nsecretName := \"db-credentials\"\n",
+		"app.py":     "API_KEY = os.environ[\"API_KEY\"]\npassword = getpass.getpass()\nsecret_key = settings.SECRET_KEY\n",
 	}
 	for path, content := range cases {
 		if fs := detectortest.Find(t, e, path, content); len(fs) > 0 {
@@ -93,4 +93,3 @@ func TestProviderSecretsInContext(t *testing.T) {
 		}
 	}
 }
-
