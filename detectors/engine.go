@@ -68,6 +68,9 @@ type Engine struct {
 	pathOnly   []*compiledRule
 	global     []globalAllowlist
 	pre        *prefilter
+	// byID and hasMultiPart serve multi-part rules (required, skipReport).
+	byID         map[string]*compiledRule
+	hasMultiPart bool
 }
 
 type globalAllowlist struct {
@@ -83,6 +86,9 @@ func New(cfg *rules.Config) (*Engine, error) {
 	for i, r := range cfg.Rules {
 		cr := &compiledRule{Rule: r, index: i}
 		cr.Multiline = r.Multiline || spansLines(r.Regex)
+		if cr.Severity == "" {
+			cr.Severity = rules.Medium
+		}
 		fail := func(what string, err error) error {
 			return &rules.ValidationError{File: r.File, RuleID: r.ID, Err: fmt.Errorf("%s: %w", what, err)}
 		}
@@ -113,6 +119,13 @@ func New(cfg *rules.Config) (*Engine, error) {
 			cr.validate = v
 		}
 		e.rules = append(e.rules, cr)
+		if e.byID == nil {
+			e.byID = map[string]*compiledRule{}
+		}
+		e.byID[r.ID] = cr
+		if len(r.Required) > 0 || r.SkipReport {
+			e.hasMultiPart = true
+		}
 		switch {
 		case r.Regex == "":
 			e.pathOnly = append(e.pathOnly, cr)
@@ -371,7 +384,8 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		}
 	}
 	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
-	var spans []span // secret spans of out's regex findings, in order
+	var spans []span   // secret spans of out's regex findings, in order
+	var covered []span // secret spans provider rules matched but allowlists allowed
 	if depth < maxDecodeDepth {
 		defer func() { out = append(out, e.detectDecoded(c, depth, lines, spans)...) }()
 	}
@@ -404,31 +418,101 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				secret := string(text[ss:se])
 				ss += w.start
 				se += w.start
-				if f, ok := e.check(r, c, data, lines, path, start, end, ss, se, secret); ok {
+				f, v := e.check(r, c, data, lines, path, start, end, ss, se, secret)
+				switch {
+				case v == kept:
 					out = append(out, f)
 					spans = append(spans, span{ss, se})
+				case v == allowed && !isGeneric(r.Tags):
+					// The user allowed this secret for its provider's rule;
+					// a generic rule must not report it instead.
+					covered = append(covered, span{ss, se})
 				}
 			}
 		}
 	}
-	out = dropGenericOverlaps(out, spans)
+	out, spans = e.applyRequired(out, spans)
+	out = dropGenericOverlaps(out, spans, covered)
 	return out
+}
+
+// applyRequired enforces multi-part rules on one chunk's findings: a
+// finding of a rule with required parts stays only if each part has a
+// finding close enough, and findings of skipReport rules (parts only) go.
+// spans stay aligned with the findings they belong to.
+func (e *Engine) applyRequired(fs []finding.Finding, spans []span) ([]finding.Finding, []span) {
+	if !e.hasMultiPart {
+		return fs, spans
+	}
+	offset := len(fs) - len(spans)
+	byRule := map[string][]*finding.Finding{}
+	for i := range fs {
+		byRule[fs[i].RuleID] = append(byRule[fs[i].RuleID], &fs[i])
+	}
+	keep := func(f *finding.Finding) bool {
+		r := e.byID[f.RuleID]
+		if r == nil {
+			return true
+		}
+		if r.SkipReport {
+			return false
+		}
+		for _, req := range r.Required {
+			ok := false
+			for _, part := range byRule[req.ID] {
+				if near(f.Location, part.Location, req) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}
+	outF, outS := fs[:0:0], spans[:0:0]
+	for i := range fs {
+		if keep(&fs[i]) {
+			outF = append(outF, fs[i])
+			if i >= offset {
+				outS = append(outS, spans[i-offset])
+			}
+		}
+	}
+	return outF, outS
+}
+
+func near(a, b finding.Location, req rules.Required) bool {
+	abs := func(x int) int {
+		if x < 0 {
+			return -x
+		}
+		return x
+	}
+	if req.WithinLines != nil && abs(a.Line-b.Line) > *req.WithinLines {
+		return false
+	}
+	if req.WithinColumns != nil && abs(a.Column-b.Column) > *req.WithinColumns {
+		return false
+	}
+	return true
 }
 
 // dropGenericOverlaps removes findings of generic rules whose secret
 // overlaps a provider rule's finding: the provider rule says more (which
 // credential, how severe), and one secret should be one finding.
-func dropGenericOverlaps(fs []finding.Finding, spans []span) []finding.Finding {
+func dropGenericOverlaps(fs []finding.Finding, spans, covered []span) []finding.Finding {
 	// fs[i] and spans[i] match up, except that path-only findings come
 	// first in fs without a span.
 	offset := len(fs) - len(spans)
-	var specific []span
+	specific := covered
 	for i, f := range fs[offset:] {
 		if !isGeneric(f.Tags) {
 			specific = append(specific, spans[i])
 		}
 	}
-	if len(specific) == 0 || len(specific) == len(spans) {
+	if len(specific) == 0 {
 		return fs
 	}
 	out := fs[:offset]
@@ -478,29 +562,38 @@ func secretSpan(r *compiledRule, m []int) (int, int) {
 	return m[0], m[1]
 }
 
-func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lineIndex, path string, start, end, ss, se int, secret string) (finding.Finding, bool) {
+// verdict is what check decided about a candidate.
+type verdict int
+
+const (
+	kept    verdict = iota
+	dropped         // not a secret: entropy, validator, placeholder
+	allowed         // a secret, but the user allowed it
+)
+
+func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lineIndex, path string, start, end, ss, se int, secret string) (finding.Finding, verdict) {
 	if secret == "" {
-		return finding.Finding{}, false
+		return finding.Finding{}, dropped
 	}
 	ent := ShannonEntropy(secret)
 	if r.Entropy > 0 && ent < r.Entropy {
-		return finding.Finding{}, false
+		return finding.Finding{}, dropped
 	}
 	if r.validate != nil && !r.validate(secret) {
-		return finding.Finding{}, false
+		return finding.Finding{}, dropped
 	}
 	if IsPlaceholder(secret) {
-		return finding.Finding{}, false
+		return finding.Finding{}, dropped
 	}
 	lineStart, lineEnd := lineBounds(data, start, end)
 	line := string(data[lineStart:lineEnd])
 	if hasInlineAllow(line) {
-		return finding.Finding{}, false
+		return finding.Finding{}, allowed
 	}
 	cand := candidate{secret: secret, match: string(data[start:end]), line: line, path: path, commit: c.Origin.Commit}
 	for i := range r.allowlists {
 		if r.allowlists[i].allows(cand) {
-			return finding.Finding{}, false
+			return finding.Finding{}, allowed
 		}
 	}
 	for i := range e.global {
@@ -509,7 +602,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 			continue
 		}
 		if g.allows(cand) {
-			return finding.Finding{}, false
+			return finding.Finding{}, allowed
 		}
 	}
 	f := finding.Finding{
@@ -526,7 +619,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 	f.Location.Line, f.Location.Column = lines.position(ss)
 	f.Location.EndLine, f.Location.EndColumn = lines.position(se)
 	f.Fingerprint = finding.Fingerprint(r.ID, path, f.SecretHash)
-	return f, true
+	return f, kept
 }
 
 func (e *Engine) pathFinding(r *compiledRule, c finding.Chunk, path string) finding.Finding {

@@ -106,29 +106,64 @@ func load(file string, depth int) (*Config, error) {
 	return c, nil
 }
 
-// Merge returns base extended by over: over's rules replace base rules of
-// the same id, new ones are added, over's disabledRules are dropped and the
-// allowlists of both apply.
+// Merge returns base extended by over, with gitleaks' meaning: a rule of
+// over whose id is new is added; one whose id is in base changes that rule
+// (its description, entropy, secret group, regex and path replace the
+// base's where set; its tags, keywords and allowlists are added to the
+// base's); over's disabledRules are dropped; both configs' global
+// allowlists apply.
 func Merge(base, over *Config) *Config {
-	out := &Config{Title: over.Title, Extend: over.Extend}
+	out := &Config{Title: over.Title, Description: over.Description, Extend: over.Extend}
 	disabled := make(map[string]bool)
 	for _, id := range over.Extend.DisabledRules {
 		disabled[id] = true
 	}
-	replaced := make(map[string]bool)
-	for _, r := range over.Rules {
-		replaced[r.ID] = true
+	overByID := make(map[string]*Rule, len(over.Rules))
+	for i := range over.Rules {
+		overByID[over.Rules[i].ID] = &over.Rules[i]
 	}
+	merged := make(map[string]bool)
 	for _, r := range base.Rules {
-		if !disabled[r.ID] && !replaced[r.ID] {
-			out.Rules = append(out.Rules, r)
+		if disabled[r.ID] {
+			continue
 		}
+		if o, ok := overByID[r.ID]; ok {
+			r = mergeRule(r, *o)
+			merged[r.ID] = true
+		}
+		out.Rules = append(out.Rules, r)
 	}
 	for _, r := range over.Rules {
-		if !disabled[r.ID] {
+		if !disabled[r.ID] && !merged[r.ID] {
 			out.Rules = append(out.Rules, r)
 		}
 	}
 	out.Allowlists = append(append(out.Allowlists, base.Allowlists...), over.Allowlists...)
 	return out
+}
+
+func mergeRule(base, o Rule) Rule {
+	if o.Description != "" {
+		base.Description = o.Description
+	}
+	if o.Entropy != 0 {
+		base.Entropy = o.Entropy
+	}
+	if o.SecretGroup != 0 {
+		base.SecretGroup = o.SecretGroup
+	}
+	if o.Regex != "" {
+		base.Regex = o.Regex
+	}
+	if o.Path != "" {
+		base.Path = o.Path
+	}
+	if o.Severity != "" {
+		base.Severity = o.Severity
+	}
+	base.Tags = append(append([]string(nil), base.Tags...), o.Tags...)
+	base.Keywords = append(append([]string(nil), base.Keywords...), o.Keywords...)
+	base.Allowlists = append(append([]Allowlist(nil), base.Allowlists...), o.Allowlists...)
+	base.File = o.File
+	return base
 }

@@ -62,6 +62,14 @@ type Rule struct {
 	// Allowlist is gitleaks' older single-allowlist form.
 	Allowlist *Allowlist `toml:"allowlist" json:"-"`
 
+	// Required makes this a multi-part rule (gitleaks' composite rules): a
+	// finding is reported only when each required rule also matches in the
+	// same chunk, within the given distance when one is set.
+	Required []Required `toml:"required" json:"required,omitempty"`
+	// SkipReport marks a rule that only serves as another rule's required
+	// part: its own findings are not reported.
+	SkipReport bool `toml:"skipReport" json:"skip_report,omitempty"`
+
 	Examples         []string `toml:"examples" json:"-"`
 	NegativeExamples []string `toml:"negative_examples" json:"-"`
 	// ExamplePath is the file path examples are checked under, for rules
@@ -88,6 +96,13 @@ type Allowlist struct {
 	TargetRules []string `toml:"targetRules"`
 }
 
+// Required is one part a multi-part rule needs.
+type Required struct {
+	ID            string `toml:"id" json:"id"`
+	WithinLines   *int   `toml:"withinLines" json:"within_lines,omitempty"`
+	WithinColumns *int   `toml:"withinColumns" json:"within_columns,omitempty"`
+}
+
 // Extend is gitleaks' [extend] table.
 type Extend struct {
 	UseDefault    bool     `toml:"useDefault"`
@@ -97,7 +112,10 @@ type Extend struct {
 
 // Config is a loaded rule set.
 type Config struct {
-	Title  string `toml:"title"`
+	Title       string `toml:"title"`
+	Description string `toml:"description"`
+	// MinVersion is gitleaks' minimum-version key, accepted and ignored.
+	MinVersion string `toml:"minVersion"`
 	Extend Extend `toml:"extend"`
 	Rules  []Rule `toml:"rules"`
 	// Allowlists apply to every rule (or to TargetRules).
@@ -243,14 +261,24 @@ func (c *Config) Normalize() {
 			kws[j] = strings.ToLower(k)
 		}
 		r.Keywords = kws
-		if r.Severity == "" {
-			r.Severity = Medium
+	}
+}
+
+// fillDefaults gives rules without a severity the default one. It runs
+// after [extend] merging, so an extending rule that leaves severity out
+// keeps the base rule's.
+func (c *Config) fillDefaults() {
+	for i := range c.Rules {
+		if c.Rules[i].Severity == "" {
+			c.Rules[i].Severity = Medium
 		}
 	}
 }
 
-// Validate checks every rule and that ids are unique.
+// Validate checks every rule and that ids are unique, and fills in
+// defaults.
 func (c *Config) Validate() error {
+	c.fillDefaults()
 	seen := make(map[string]bool, len(c.Rules))
 	for i := range c.Rules {
 		r := &c.Rules[i]
@@ -261,6 +289,14 @@ func (c *Config) Validate() error {
 			return &ValidationError{File: r.File, RuleID: r.ID, Err: fmt.Errorf("duplicate rule id")}
 		}
 		seen[r.ID] = true
+	}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		for _, req := range r.Required {
+			if !seen[req.ID] {
+				return &ValidationError{File: r.File, RuleID: r.ID, Err: fmt.Errorf("required rule %q does not exist", req.ID)}
+			}
+		}
 	}
 	for i := range c.Allowlists {
 		if err := c.Allowlists[i].validate(); err != nil {
