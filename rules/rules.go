@@ -116,8 +116,8 @@ type Config struct {
 	Description string `toml:"description"`
 	// MinVersion is gitleaks' minimum-version key, accepted and ignored.
 	MinVersion string `toml:"minVersion"`
-	Extend Extend `toml:"extend"`
-	Rules  []Rule `toml:"rules"`
+	Extend     Extend `toml:"extend"`
+	Rules      []Rule `toml:"rules"`
 	// Allowlists apply to every rule (or to TargetRules).
 	Allowlists []Allowlist `toml:"allowlists"`
 	// Allowlist is gitleaks' older global [allowlist] table.
