@@ -20,6 +20,7 @@ var validators = map[string]Validator{
 	"pem":           validPEMBody,
 	"generic":       validGenericSecret,
 	"pypi-macaroon": validPyPIToken,
+	"base64-json":   validBase64JSONToken,
 }
 
 // Validators lists the names rules may use in `validate`.
@@ -159,4 +160,30 @@ func validPyPIToken(secret string) bool {
 		}
 	}
 	return location && identifier && sig == 32
+}
+
+// validBase64JSONToken checks a token of the form prefix_<base64 JSON
+// object>[_<random>], as Grafana Cloud (glc_) and Sentry organization
+// tokens (sntrys_) are built: the part after the prefix must decode, in any
+// base64 alphabet with or without padding, to a non-empty JSON object. A
+// random string that merely starts like one ("eyJ...") doesn't pass.
+func validBase64JSONToken(secret string) bool {
+	_, body, ok := strings.Cut(secret, "_")
+	if !ok {
+		return false
+	}
+	body, _, _ = strings.Cut(body, "_")
+	body = strings.TrimRight(body, "=")
+	var b []byte
+	var err error
+	if strings.ContainsAny(body, "-") {
+		b, err = base64.RawURLEncoding.DecodeString(body)
+	} else {
+		b, err = base64.RawStdEncoding.DecodeString(body)
+	}
+	if err != nil {
+		return false
+	}
+	var obj map[string]any
+	return json.Unmarshal(b, &obj) == nil && len(obj) > 0
 }

@@ -80,3 +80,30 @@ func TestJWTAndPEM(t *testing.T) {
 		t.Errorf("placeholder PEM accepted")
 	}
 }
+
+func TestBase64JSONToken(t *testing.T) {
+	t.Parallel()
+	std := base64.StdEncoding.EncodeToString
+	url := base64.RawURLEncoding.EncodeToString
+	obj := []byte(`{"o":"4077","n":"stack-deploy","k":"vcW4GrGRTgam3msKK7TnqMHM","m":{"r":"prod-us-east-0"}}`)
+	for name, good := range map[string]string{
+		"grafana padded":   "glc_" + std(obj),
+		"sentry with tail": "sntrys_" + url([]byte(`{"iat":1718093321.4,"url":"https://sentry.io","org":"acme"}`)) + "_xSYwFm9nSbpMZBJ2M039Q1NhusAhLWCU7jMZND5j1aO",
+	} {
+		if !validBase64JSONToken(good) {
+			t.Errorf("%s: rejected", name)
+		}
+	}
+	for name, bad := range map[string]string{
+		"random after eyJ": "sntrys_eyJXKQMdjxNU9v3WfXpfKbCsUQb14TxCCsXkE8G4Lk3MEsusBM6OOUALxE_KNKTWBHWcmM69",
+		"truncated json":   "glc_" + std(obj[:40]),
+		"empty object":     "glc_" + std([]byte(`{}`)),
+		"json array":       "glc_" + std([]byte(`["a","b"]`)),
+		"no prefix":        std(obj),
+		"not base64":       "glc_!!!!",
+	} {
+		if validBase64JSONToken(bad) {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
