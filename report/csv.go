@@ -30,7 +30,7 @@ func (c *csvReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Finding
 			cell(r.RuleID), cell(r.Description), cell(r.Severity), cell(r.Secret), cell(r.Match),
 			cell(r.File), itoa(r.Line), itoa(r.Column), itoa(r.EndLine), itoa(r.EndColumn),
 			cell(r.Commit), cell(r.Author), cell(r.Email), cell(r.Date), cell(r.Message),
-			cell(r.Repository), cell(r.Image), cell(r.Layer), cell(r.Archive),
+			cell(r.Repository), cell(r.Image), cell(r.Layer), layerCell(r.LayerIndex), cell(r.Archive),
 			r.Fingerprint, r.SecretHash, strconv.FormatFloat(r.Entropy, 'f', -1, 64), cell(strings.Join(r.Tags, ";")),
 			cell(r.Verification), cell(r.VerificationDetail),
 		)
@@ -46,6 +46,15 @@ func (c *csvReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Finding
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// layerCell writes a layer index, empty outside image layers (a bare -1
+// would also look like a formula to a spreadsheet).
+func layerCell(n int) string {
+	if n < 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
 
 // cell guards a text cell against formula injection: the scanned content is
 // untrusted, and a spreadsheet opening the report would run a match that

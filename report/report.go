@@ -182,6 +182,7 @@ type record struct {
 	Repository         string   `json:"repository"`
 	Image              string   `json:"image"`
 	Layer              string   `json:"layer"`
+	LayerIndex         int      `json:"layer_index"` // -1 outside image layers
 	Archive            string   `json:"archive"`
 	Fingerprint        string   `json:"fingerprint"`
 	SecretHash         string   `json:"secret_hash"`
@@ -196,7 +197,7 @@ var columns = []string{
 	"rule_id", "description", "severity", "secret", "match",
 	"file", "line", "column", "end_line", "end_column",
 	"commit", "author", "email", "date", "message",
-	"repository", "image", "layer", "archive",
+	"repository", "image", "layer", "layer_index", "archive",
 	"fingerprint", "secret_hash", "entropy", "tags",
 	"verification", "verification_detail",
 }
@@ -226,6 +227,7 @@ func newRecord(f *finding.Finding, r *redactor) record {
 		Repository:         r.text(l.Repository),
 		Image:              r.text(l.Image),
 		Layer:              r.text(l.Layer),
+		LayerIndex:         layerIndex(l),
 		Archive:            r.text(l.Archive),
 		Fingerprint:        f.Fingerprint,
 		SecretHash:         f.SecretHash,
@@ -234,6 +236,16 @@ func newRecord(f *finding.Finding, r *redactor) record {
 		Verification:       f.Verification,
 		VerificationDetail: r.text(f.VerificationDetail),
 	}
+}
+
+// layerIndex is the position of a finding's layer in its image, or -1
+// when the finding is not in an image layer (the image config included):
+// 0 is the base layer, so it can't mean "none".
+func layerIndex(l *finding.Location) int {
+	if l.Layer == "" || l.Layer == "config" || l.LayerIndex < 0 {
+		return -1
+	}
+	return l.LayerIndex
 }
 
 func slashPath(p string) string { return strings.ReplaceAll(p, "\\", "/") }
