@@ -229,14 +229,25 @@ func findEscapes(data []byte) []encodedRun {
 }
 
 // detectDecoded scans the decoded form of every encoded run in the chunk.
-// An encoded run that holds a secret already found as it stands (a base64
-// key value a rule matched) is not decoded again: one secret, one finding.
-func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, found []span) []finding.Finding {
+// An encoded run that holds a secret a provider rule already found as it
+// stands (a base64 key value) is not decoded again: one secret, one
+// finding. A run that only a generic rule matched is decoded, and when a
+// rule finds a secret inside it, the generic finding of the encoded text
+// is dropped in favour of the decoded one (the value a Kubernetes Secret
+// stores in base64 is the password, not its encoding).
+func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw []finding.Finding, rawSpans []span) (decoded []finding.Finding, replaced []span) {
 	data := c.Data
 	own := len(data) - c.Tail
+	offset := len(raw) - len(rawSpans)
+	var specific []span
+	for i, f := range raw[offset:] {
+		if !isGeneric(f.Tags) {
+			specific = append(specific, rawSpans[i])
+		}
+	}
 	var out []finding.Finding
 	for _, run := range findEncoded(data) {
-		if run.start >= own || overlapsAny(span{run.start, run.end}, found) {
+		if run.start >= own || overlapsAny(span{run.start, run.end}, specific) {
 			continue
 		}
 		ls, le := lineBounds(data, run.start, run.end)
@@ -261,7 +272,10 @@ func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, fou
 			f.Location.EndLine, f.Location.EndColumn = endLine, endCol
 			f.Tags = append(append([]string(nil), f.Tags...), "decoded:"+run.encoding)
 			out = append(out, f)
+			// The secret is what the run decodes to: a generic match of
+			// the encoded text itself is dropped for it.
+			replaced = append(replaced, span{run.start, run.end})
 		}
 	}
-	return out
+	return out, replaced
 }

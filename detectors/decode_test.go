@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/leakhound/leakhound/detectors/detectortest"
+	"github.com/leakhound/leakhound/rules"
 )
 
 func hasTag(tags []string, want string) bool {
@@ -69,5 +70,24 @@ func TestDecodedSecrets(t *testing.T) {
 	s := tok()
 	if fs := detectortest.Find(t, e, "a", "x="+s+" y="+b64([]byte("hello world, nothing here"))); len(fs) != 1 {
 		t.Errorf("plain secret: %d findings", len(fs))
+	}
+}
+
+// TestDecodedProviderSecretBeatsGenericMatch: a generic rule matching the
+// encoded text must not hide the provider secret inside it.
+func TestDecodedProviderSecretBeatsGenericMatch(t *testing.T) {
+	t.Parallel()
+	generic := rules.Rule{ID: "generic", Description: "d", Regex: `credentials:\s*(\S{16,})`, Keywords: []string{"credentials"}, Tags: []string{"generic"}}
+	e := testEngine(t, generic, tokRule)
+	s := tok()
+	fs := detectortest.Find(t, e, "secret.yaml", "data:\n  credentials: "+base64.StdEncoding.EncodeToString([]byte(s))+"\n")
+	if len(fs) != 1 || fs[0].RuleID != "tok" || fs[0].Secret != s {
+		t.Fatalf("got %d findings %+v, want the decoded token only", len(fs), fs)
+	}
+	// A plain password, encoded: one generic finding, of the decoded value.
+	p := detectortest.Password() + detectortest.Password()
+	fs = detectortest.Find(t, e, "secret.yaml", "data:\n  credentials: "+base64.StdEncoding.EncodeToString([]byte(p))+"\n")
+	if len(fs) != 1 || fs[0].RuleID != "generic" || fs[0].Secret != p || !hasTag(fs[0].Tags, "decoded:base64") {
+		t.Fatalf("got %+v, want one generic finding of the decoded value", fs)
 	}
 }

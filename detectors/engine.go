@@ -387,7 +387,13 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	var spans []span   // secret spans of out's regex findings, in order
 	var covered []span // secret spans provider rules matched but allowlists allowed
 	if depth < maxDecodeDepth {
-		defer func() { out = append(out, e.detectDecoded(c, depth, lines, spans)...) }()
+		defer func() {
+			dec, replaced := e.detectDecoded(c, depth, lines, out, spans)
+			if len(replaced) > 0 {
+				out, spans = dropGeneric(out, spans, replaced)
+			}
+			out = append(out, dec...)
+		}()
 	}
 	if len(perRule) == 0 {
 		return out
@@ -432,7 +438,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		}
 	}
 	out, spans = e.applyRequired(out, spans)
-	out = dropGenericOverlaps(out, spans, covered)
+	out, spans = dropGenericOverlaps(out, spans, covered)
 	return out
 }
 
@@ -502,7 +508,7 @@ func near(a, b finding.Location, req rules.Required) bool {
 // dropGenericOverlaps removes findings of generic rules whose secret
 // overlaps a provider rule's finding: the provider rule says more (which
 // credential, how severe), and one secret should be one finding.
-func dropGenericOverlaps(fs []finding.Finding, spans, covered []span) []finding.Finding {
+func dropGenericOverlaps(fs []finding.Finding, spans, covered []span) ([]finding.Finding, []span) {
 	// fs[i] and spans[i] match up, except that path-only findings come
 	// first in fs without a span.
 	offset := len(fs) - len(spans)
@@ -512,17 +518,25 @@ func dropGenericOverlaps(fs []finding.Finding, spans, covered []span) []finding.
 			specific = append(specific, spans[i])
 		}
 	}
-	if len(specific) == 0 {
-		return fs
+	return dropGeneric(fs, spans, specific)
+}
+
+// dropGeneric removes generic findings whose secret overlaps one of
+// others, keeping spans aligned with the findings.
+func dropGeneric(fs []finding.Finding, spans, others []span) ([]finding.Finding, []span) {
+	if len(others) == 0 {
+		return fs, spans
 	}
-	out := fs[:offset]
+	offset := len(fs) - len(spans)
+	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
 	for i, f := range fs[offset:] {
-		if isGeneric(f.Tags) && overlapsAny(spans[i], specific) {
+		if isGeneric(f.Tags) && overlapsAny(spans[i], others) {
 			continue
 		}
-		out = append(out, f)
+		outF = append(outF, f)
+		outS = append(outS, spans[i])
 	}
-	return out
+	return outF, outS
 }
 
 func isGeneric(tags []string) bool {
