@@ -3,7 +3,7 @@ GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/leakhound/leakhound/cmd.Version=$(VERSION)
 
-.PHONY: build test lint bench bench-go demo
+.PHONY: build test lint bench bench-go demo accuracy
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o leakhound .
@@ -14,6 +14,11 @@ test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 ./benchmarks/accuracy/
+
+# Recall and precision per rule on a generated tree (issue: accuracy benchmark).
+accuracy:
+	$(GO) test -count=1 -run TestAccuracy -v ./benchmarks/accuracy/
 
 lint:
 	$(GO) vet ./...
