@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/leakhound/leakhound/detectors/detectortest"
 )
 
 // runGitCmd runs `leakhound git ...` in-process.
@@ -18,29 +19,12 @@ func runGitCmd(t *testing.T, args ...string) (int, string, string) {
 	return run(t, "", append([]string{"git"}, args...)...)
 }
 
-// gitToken is a synthetic secret for the one-rule config below.
-func gitToken() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		t := time.Now().UnixNano()
-		for i := range b {
-			b[i] = byte(t >> (i % 8))
-		}
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "ghtok_" + string(b)
-}
-
-const gitTestConfig = `[[rules]]
-id = "test-git-token"
-description = "Test token"
-regex = '''ghtok_[a-z0-9]{24}'''
-keywords = ["ghtok_"]
-severity = "high"
-`
+// The git tests detect with the one-rule test config, so changes to the
+// default rules can't break them.
+var (
+	gitToken      = detectortest.Token
+	gitTestConfig = detectortest.TokenRuleTOML
+)
 
 type gitRepo struct {
 	t   *testing.T
@@ -128,7 +112,7 @@ func TestGitHistoryEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &fs); err != nil {
 		t.Fatalf("bad JSON: %v\n%s", err, out)
 	}
-	want := gitFinding{RuleID: "test-git-token", Secret: tok, File: "deploy/env.sh", Line: 2, Commit: added,
+	want := gitFinding{RuleID: detectortest.TokenRule.ID, Secret: tok, File: "deploy/env.sh", Line: 2, Commit: added,
 		Author: "Jane Doe", Email: "jane@example.com", Message: "add deploy script", Repository: r.dir}
 	if len(fs) != 1 {
 		t.Fatalf("%d findings, want 1: %s", len(fs), out)

@@ -3,7 +3,6 @@ package cmd
 import (
 	"archive/tar"
 	"bytes"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log"
@@ -20,6 +19,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/leakhound/leakhound/detectors/detectortest"
 )
 
 // runImage runs `leakhound image ...` in-process.
@@ -28,23 +29,10 @@ func runImage(t *testing.T, args ...string) (int, string, string) {
 	return run(t, "", append([]string{"image"}, args...)...)
 }
 
-func testToken() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 20)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "tok_" + string(b)
-}
-
-const imageTestRules = `[[rules]]
-id = "test-token"
-description = "Test token"
-regex = '''tok_[a-z0-9]{20}'''
-keywords = ["tok_"]
-severity = "high"
-`
+var (
+	testToken      = detectortest.Token
+	imageTestRules = detectortest.TokenRuleTOML
+)
 
 func imageLayer(t *testing.T, files map[string]string) v1.Layer {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leakhound/leakhound/detectors"
 	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/rules"
 )
 
 const (
@@ -34,6 +35,24 @@ func Random(alphabet string, n int) string {
 	}
 	return string(b)
 }
+
+// Token returns a synthetic secret, "tok_" and 20 random [a-z0-9], that
+// TokenRule finds. Tests of sources and commands detect with TokenRule
+// instead of the default rules, so rule changes can't break them.
+func Token() string { return "tok_" + Random(Lower+Digits, 20) }
+
+// TokenRule is the one rule that finds Token's secrets.
+var TokenRule = rules.Rule{ID: "test-token", Description: "Test token", Regex: `tok_[a-z0-9]{20}`, Keywords: []string{"tok_"}, Severity: rules.High}
+
+// TokenRuleTOML is TokenRule as a config file, for --config in command
+// tests.
+const TokenRuleTOML = `[[rules]]
+id = "test-token"
+description = "Test token"
+regex = '''tok_[a-z0-9]{20}'''
+keywords = ["tok_"]
+severity = "high"
+`
 
 // GitHubToken returns a classic GitHub token with the given prefix
 // ("ghp_", "gho_", ...) and a valid checksum.

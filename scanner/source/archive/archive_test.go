@@ -18,20 +18,10 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 
+	"github.com/leakhound/leakhound/detectors/detectortest"
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/scanner/source"
 )
-
-// token returns a synthetic secret, new for every call.
-func token() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 20)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "tok_" + string(b)
-}
 
 // recorder is a Sink that keeps everything it is given.
 type recorder struct {
@@ -490,3 +480,5 @@ func TestZipEntryCountChecked(t *testing.T) {
 		t.Errorf("zip64 count = %d, %v", n, ok)
 	}
 }
+
+var token = detectortest.Token

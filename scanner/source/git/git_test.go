@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakhound/leakhound/detectors/detectortest"
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/scanner/source"
 	"github.com/leakhound/leakhound/scanner/source/archive"
@@ -25,19 +25,10 @@ import (
 
 // The tests use their own one-rule matcher instead of the detection engine
 // so they test only this source: secrets are "tok_" + 20 random [a-z0-9].
-var tokenRE = regexp.MustCompile(`tok_[a-z0-9]{20}`)
-
-func token() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "tok_" + string(b)
-}
+var (
+	tokenRE = regexp.MustCompile(detectortest.TokenRule.Regex)
+	token   = detectortest.Token
+)
 
 type hit struct {
 	Secret, Path, Commit, Author, Email, Message string

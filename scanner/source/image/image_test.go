@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -32,21 +31,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/leakhound/leakhound/detectors"
+	"github.com/leakhound/leakhound/detectors/detectortest"
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/rules"
 	"github.com/leakhound/leakhound/scanner/source"
 )
-
-// token returns a synthetic secret the test rule matches.
-func token() string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, 20)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return "tok_" + string(b)
-}
 
 var (
 	engineOnce sync.Once
@@ -56,7 +45,7 @@ var (
 func testEngine(t *testing.T) *detectors.Engine {
 	t.Helper()
 	engineOnce.Do(func() {
-		cfg := &rules.Config{Rules: []rules.Rule{{ID: "test-token", Description: "test token", Regex: `tok_[a-z0-9]{20}`, Keywords: []string{"tok_"}, Severity: "high"}}}
+		cfg := &rules.Config{Rules: []rules.Rule{detectortest.TokenRule}}
 		e, err := detectors.New(cfg)
 		if err != nil {
 			panic(err)
@@ -664,3 +653,5 @@ func TestDockerSaveUncompressedLayers(t *testing.T) {
 		t.Errorf("%+v", loc.Origin)
 	}
 }
+
+var token = detectortest.Token
