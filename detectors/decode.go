@@ -49,12 +49,22 @@ func isHexByte(c byte) bool {
 func findEncoded(data []byte) []encodedRun {
 	var runs []encodedRun
 	budget := maxDecodedPerChunk
-	for i := 0; i < len(data) && budget > 0; {
-		if !base64Bytes[data[i]] {
-			i++
+	// Runs shorter than minBase64Run are never decoded, so the scan looks
+	// at every minBase64Run-th byte first: when that byte is outside the
+	// alphabet, no run long enough can cover it, and the whole stretch
+	// before it is skipped unread. Invariant: data[i-1] is not in the
+	// alphabet (or i is 0), so a run found from i starts exactly there.
+	const L = minBase64Run
+	for i := 0; i+L <= len(data) && budget > 0; {
+		if !base64Bytes[data[i+L-1]] {
+			i += L
 			continue
 		}
-		j := i
+		start := i + L - 1
+		for start > i && base64Bytes[data[start-1]] {
+			start--
+		}
+		j := i + L
 		for j < len(data) && base64Bytes[data[j]] {
 			j++
 		}
@@ -62,16 +72,15 @@ func findEncoded(data []byte) []encodedRun {
 		for end < len(data) && end-j < 2 && data[end] == '=' {
 			end++
 		}
-		if n := j - i; n >= minBase64Run {
-			if dec, enc := decodeRun(data[i:j], data[j:end]); dec != nil {
-				runs = append(runs, encodedRun{start: i, end: end, decoded: dec, encoding: enc})
+		if j-start >= L {
+			if dec, enc := decodeRun(data[start:j], data[j:end]); dec != nil {
+				runs = append(runs, encodedRun{start: start, end: end, decoded: dec, encoding: enc})
 				budget -= len(dec)
 			}
 		}
-		i = end
-		if i == j {
-			i = j + 1
-		}
+		// data[j] (if any) is outside the alphabet: resume after it, or
+		// after the padding, which is outside it too.
+		i = max(end, j+1)
 	}
 	if bytes.IndexByte(data, '%') >= 0 {
 		runs = append(runs, findPercent(data)...)

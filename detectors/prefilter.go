@@ -15,9 +15,10 @@ type prefilter struct {
 	// delta maps row+class to the next state's row (state*classes), with
 	// outFlag set when that state has output: storing rows, not state
 	// numbers, saves a multiply per byte.
-	delta []uint32
-	out   [][]int32 // state -> keyword ids ending here (incl. via suffix links)
-	words []string
+	delta  []uint32
+	out    [][]int32 // state -> keyword ids ending here (incl. via suffix links)
+	words  []string
+	maxLen int // longest keyword
 }
 
 const outFlag = 1 << 31
@@ -37,6 +38,9 @@ func lower(b byte) byte {
 
 func newPrefilter(words []string) *prefilter {
 	p := &prefilter{words: words}
+	for _, w := range words {
+		p.maxLen = max(p.maxLen, len(w))
+	}
 	// Byte classes: class 0 for bytes in no keyword; one class per
 	// distinct (case-folded) keyword byte.
 	var used [256]bool
@@ -120,18 +124,81 @@ func newPrefilter(words []string) *prefilter {
 	return p
 }
 
-// find appends every keyword occurrence in data to hits.
+// find appends every keyword occurrence in data to hits, in order of their
+// end offsets.
+//
+// A DFA step depends on the one before it, so one pass runs at the latency
+// of two dependent loads per byte. Long inputs are split in two halves
+// scanned by two interleaved automata, which a CPU runs side by side. The
+// second half starts maxLen-1 bytes early, in the root state, so it sees
+// every keyword that ends in it; each half reports only the hits that end
+// in it, so none is lost or doubled.
 func (p *prefilter) find(data []byte, hits []hit) []hit {
 	if len(p.words) == 0 {
 		return hits
 	}
-	delta, class := p.delta, &p.class
+	if len(data) < 2048 {
+		return p.scan(data, 0, len(data), hits)
+	}
+	mid := len(data) / 2
+	from := mid - (p.maxLen - 1)
+	if from < 0 {
+		from = 0
+	}
+	delta, class, classes := p.delta, &p.class, uint32(p.classes)
+	var second []hit
+	row1, row2 := uint32(0), uint32(0)
+	a, b := data[:mid], data[from:]
+	n := len(a)
+	if len(b) < n {
+		n = len(b)
+	}
+	for i := 0; i < n; i++ {
+		t1 := delta[row1+uint32(class[a[i]])]
+		t2 := delta[row2+uint32(class[b[i]])]
+		row1, row2 = t1&^outFlag, t2&^outFlag
+		if t1&outFlag != 0 {
+			for _, k := range p.out[row1/classes] {
+				hits = append(hits, hit{Keyword: k, End: i + 1})
+			}
+		}
+		if t2&outFlag != 0 && from+i+1 > mid {
+			for _, k := range p.out[row2/classes] {
+				second = append(second, hit{Keyword: k, End: from + i + 1})
+			}
+		}
+	}
+	// Finish whichever half is longer.
+	for i := n; i < len(a); i++ {
+		t := delta[row1+uint32(class[a[i]])]
+		row1 = t &^ outFlag
+		if t&outFlag != 0 {
+			for _, k := range p.out[row1/classes] {
+				hits = append(hits, hit{Keyword: k, End: i + 1})
+			}
+		}
+	}
+	for i := n; i < len(b); i++ {
+		t := delta[row2+uint32(class[b[i]])]
+		row2 = t &^ outFlag
+		if t&outFlag != 0 && from+i+1 > mid {
+			for _, k := range p.out[row2/classes] {
+				second = append(second, hit{Keyword: k, End: from + i + 1})
+			}
+		}
+	}
+	return append(hits, second...)
+}
+
+// scan runs the automaton over data[from:to] from the root state.
+func (p *prefilter) scan(data []byte, from, to int, hits []hit) []hit {
+	delta, class, classes := p.delta, &p.class, uint32(p.classes)
 	row := uint32(0)
-	for i, b := range data {
-		t := delta[row+uint32(class[b])]
+	for i := from; i < to; i++ {
+		t := delta[row+uint32(class[data[i]])]
 		row = t &^ outFlag
 		if t&outFlag != 0 {
-			for _, k := range p.out[row/uint32(p.classes)] {
+			for _, k := range p.out[row/classes] {
 				hits = append(hits, hit{Keyword: k, End: i + 1})
 			}
 		}

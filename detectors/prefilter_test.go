@@ -16,12 +16,24 @@ func TestPrefilterAgainstNaive(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	const alphabet = "abcABC_-kKeEyYxo pius"
 	for iter := 0; iter < 300; iter++ {
-		b := make([]byte, rng.IntN(200))
+		n := rng.IntN(200)
+		if iter%3 == 0 {
+			n = 2048 + rng.IntN(20000) // long enough for the two-stream scan
+		}
+		b := make([]byte, n)
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
 		}
 		got := map[hit]bool{}
+		last := 0
 		for _, h := range p.find(b, nil) {
+			if got[h] {
+				t.Fatalf("hit %v reported twice", h)
+			}
+			if h.End < last {
+				t.Fatalf("hits out of order: %d after %d", h.End, last)
+			}
+			last = h.End
 			got[h] = true
 		}
 		low := strings.ToLower(string(b))

@@ -1,0 +1,66 @@
+package detectors
+
+import (
+	"encoding/base64"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveRuns is the plain byte-by-byte search for decodable runs that
+// findEncoded's skipping scan must agree with.
+func naiveRuns(data []byte) []encodedRun {
+	var runs []encodedRun
+	for i := 0; i < len(data); {
+		if !base64Bytes[data[i]] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(data) && base64Bytes[data[j]] {
+			j++
+		}
+		end := j
+		for end < len(data) && end-j < 2 && data[end] == '=' {
+			end++
+		}
+		if j-i >= minBase64Run {
+			if dec, enc := decodeRun(data[i:j], data[j:end]); dec != nil {
+				runs = append(runs, encodedRun{start: i, end: end, decoded: dec, encoding: enc})
+			}
+		}
+		i = max(end, j+1)
+	}
+	return runs
+}
+
+func TestFindEncodedMatchesNaiveScan(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := []string{"func ", "token", " = ", "\n", "\"", "==", "x", "AbCdEfGh12345678", "a_b-c/d+e"}
+	for iter := 0; iter < 500; iter++ {
+		var b []byte
+		for len(b) < 400 {
+			if rng.IntN(6) == 0 {
+				b = append(b, base64.StdEncoding.EncodeToString([]byte("password: Zx9Qw8Er7Ty6"+string(rune('a'+rng.IntN(26)))))...)
+			} else {
+				b = append(b, words[rng.IntN(len(words))]...)
+			}
+		}
+		got, want := findEncoded(b), naiveRuns(b)
+		// findEncoded also returns percent and escape runs; compare base64/hex ones.
+		var gotB []encodedRun
+		for _, r := range got {
+			if r.encoding == "base64" || r.encoding == "hex" {
+				gotB = append(gotB, r)
+			}
+		}
+		if len(gotB) != len(want) {
+			t.Fatalf("%q: %d runs, want %d", b, len(gotB), len(want))
+		}
+		for i := range want {
+			if gotB[i].start != want[i].start || gotB[i].end != want[i].end || string(gotB[i].decoded) != string(want[i].decoded) {
+				t.Fatalf("%q: run %d = [%d,%d), want [%d,%d)", b, i, gotB[i].start, gotB[i].end, want[i].start, want[i].end)
+			}
+		}
+	}
+}
