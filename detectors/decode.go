@@ -23,6 +23,11 @@ const (
 	minHexRun      = 32
 	// maxDecodedPerChunk bounds the work decoding can add to one chunk.
 	maxDecodedPerChunk = 1 << 20
+	// decodeContextBefore and decodeContextAfter are how much of the line
+	// around an encoded run is kept when its decoded form is scanned: the
+	// key before it ("password: ", "DB_PASSWORD=") and a closing quote.
+	decodeContextBefore = 64
+	decodeContextAfter  = 8
 )
 
 // encodedRun is a decodable span of a chunk and what it decodes to.
@@ -259,8 +264,11 @@ func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw
 		if run.start >= own || overlapsAny(span{run.start, run.end}, specific) {
 			continue
 		}
-		ls, le := lineBounds(data, run.start, run.end)
-		// The line with the encoded run replaced by what it decodes to.
+		ls, le := lineBoundsWithin(data, run.start, run.end, decodeContextBefore, decodeContextAfter)
+		// The run's line, with the run replaced by what it decodes to. Only
+		// a little of the line on each side is kept: enough for the key a
+		// rule wants before the value, and the cost of a run stays its own
+		// size even on a megabyte line holding thousands of runs.
 		line := make([]byte, 0, le-ls+len(run.decoded))
 		line = append(line, data[ls:run.start]...)
 		line = append(line, run.decoded...)

@@ -37,6 +37,10 @@ const (
 // longest match the engine looks for is never split.
 const MaxOverlap = multilineWindowAfter + multilineWindowBefore
 
+// maxWindow caps a merged window (see addWindow); it is larger than any
+// single window, so a lone keyword's window is never cut.
+const maxWindow = 64 << 10
+
 type compiledRule struct {
 	rules.Rule
 	index int
@@ -406,6 +410,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
 
 	for _, r := range order {
+		lastEnd := -1 // windows may overlap: each match is taken once
 		for _, w := range perRule[r] {
 			text := regex.Sanitize(data[w.start:w.end])
 			re := r.regexp()
@@ -414,6 +419,10 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 			}
 			for _, m := range re.FindAllSubmatchIndex(text, -1) {
 				start, end := m[0]+w.start, m[1]+w.start
+				if start < lastEnd {
+					continue
+				}
+				lastEnd = end
 				if start >= own {
 					continue
 				}
@@ -678,8 +687,14 @@ func window(data []byte, start, end int, multiline bool) span {
 
 // addWindow appends w to ws (sorted by start, as hits arrive in order),
 // merging it into the last window when they touch.
+//
+// A merged window stops growing at maxWindow bytes: on a megabyte line
+// with a keyword every few bytes, one window the size of the line would
+// make a regex with many matches cost the square of the line (RE2 resumes
+// each search over the rest of its input). Windows past that size are
+// kept apart, overlapping, and matches they share are reported once.
 func addWindow(ws []span, w span) []span {
-	if n := len(ws); n > 0 && w.start <= ws[n-1].end {
+	if n := len(ws); n > 0 && w.start <= ws[n-1].end && w.end-ws[n-1].start <= maxWindow {
 		if w.end > ws[n-1].end {
 			ws[n-1].end = w.end
 		}
@@ -691,16 +706,32 @@ func addWindow(ws []span, w span) []span {
 	return append(ws, w)
 }
 
+// lineBounds returns the line around [start, end), cut at maxLineContext
+// bytes on each side: on a megabyte line (minified code, a JSON dump) the
+// line of every match must not cost the whole line, or many matches on one
+// line would cost its square.
 func lineBounds(data []byte, start, end int) (int, int) {
-	ls := bytes.LastIndexByte(data[:start], '\n') + 1
-	le := bytes.IndexByte(data[end:], '\n')
-	if le < 0 {
-		le = len(data)
-	} else {
-		le += end
+	return lineBoundsWithin(data, start, end, maxLineContext, maxLineContext)
+}
+
+// lineBoundsWithin is lineBounds with its own limits before and after.
+func lineBoundsWithin(data []byte, start, end, before, after int) (int, int) {
+	lo := max(0, start-before)
+	ls := lo
+	if i := bytes.LastIndexByte(data[lo:start], '\n'); i >= 0 {
+		ls = lo + i + 1
+	}
+	hi := min(len(data), end+after)
+	le := hi
+	if i := bytes.IndexByte(data[end:hi], '\n'); i >= 0 {
+		le = end + i
 	}
 	return ls, le
 }
+
+// maxLineContext bounds the line text kept around a match (for inline
+// allow markers and line allowlists).
+const maxLineContext = 4096
 
 var inlineAllowMarkers = []string{"leakhound:allow", "gitleaks:allow"}
 

@@ -4,7 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
+
+	"github.com/leakhound/leakhound/finding"
 
 	"github.com/leakhound/leakhound/rules"
 )
@@ -35,4 +38,28 @@ func BenchmarkPrefilter(b *testing.B) {
 	b.ReportMetric(float64(len(hits)), "hits")
 	b.ReportMetric(float64(e.pre.classes), "classes")
 	b.ReportMetric(float64(len(e.pre.out)), "states")
+}
+
+// BenchmarkHugeLine scans a 4 MiB single line (a JSON dump of test vectors)
+// full of hex and base64 runs and keyword hits: the cost per byte must not
+// grow with the line's length.
+func BenchmarkHugeLine(b *testing.B) {
+	cfg, err := rules.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var line []byte
+	for i := 0; len(line) < 4<<20; i++ {
+		line = append(line, `{"secret_key":"`...)
+		line = append(line, strconv.Itoa(i*7919)...)
+		line = append(line, `a3f09c2e8b7d6154a3f09c2e8b7d6154","token":"cGFzc3dvcmQ6IFp4OVF3OEVyN1R5Ng==","url":"https://x.org/?q=%41%42"},`...)
+	}
+	b.SetBytes(int64(len(line)))
+	for i := 0; i < b.N; i++ {
+		e.Detect(finding.Chunk{Origin: finding.Origin{Path: "vectors.json"}, Data: line})
+	}
 }
