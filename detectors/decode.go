@@ -207,16 +207,38 @@ func findPercent(data []byte) []encodedRun {
 
 // findEscapes decodes quoted strings holding \uXXXX or \xXX escapes.
 func findEscapes(data []byte) []encodedRun {
+	// Only lines holding a \u or \x escape are parsed for strings: find
+	// each such escape, parse its line, and go on after that line.
 	var runs []encodedRun
-	for i := 0; i < len(data); i++ {
+	for from := 0; from < len(data); {
+		k := bytes.IndexByte(data[from:], '\\')
+		if k < 0 {
+			break
+		}
+		k += from
+		if k+1 >= len(data) || (data[k+1] != 'u' && data[k+1] != 'x') {
+			from = k + 2
+			continue
+		}
+		ls, le := lineBounds(data, k, k)
+		runs = escapesInLine(data, ls, le, runs)
+		from = le + 1
+	}
+	return runs
+}
+
+// escapesInLine decodes the quoted strings of data[ls:le] that hold \u or
+// \x escapes.
+func escapesInLine(data []byte, ls, le int, runs []encodedRun) []encodedRun {
+	for i := ls; i < le; i++ {
 		q := data[i]
 		if q != '"' && q != '\'' {
 			continue
 		}
 		j := i + 1
 		esc := false
-		for j < len(data) && data[j] != q && data[j] != '\n' {
-			if data[j] == '\\' && j+1 < len(data) {
+		for j < le && data[j] != q {
+			if data[j] == '\\' && j+1 < le {
 				if data[j+1] == 'u' || data[j+1] == 'x' {
 					esc = true
 				}
@@ -224,9 +246,8 @@ func findEscapes(data []byte) []encodedRun {
 			}
 			j++
 		}
-		if j >= len(data) || data[j] != q {
-			i = j
-			continue
+		if j >= le || data[j] != q {
+			break
 		}
 		if esc {
 			lit := string(data[i : j+1])
