@@ -93,3 +93,13 @@ func TestProviderSecretsInContext(t *testing.T) {
 		}
 	}
 }
+
+// TestChecksummedTokenWithPlaceholderWord: a GitHub token whose random body
+// spells a placeholder word is still reported, since its checksum holds.
+func TestChecksummedTokenWithPlaceholderWord(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	body := "todo" + detectortest.Random(detectortest.Base62, 26)
+	tok := "ghp_" + body + detectors.Base62CRC32(body)
+	detectortest.MustFind(t, e, "a.py", "TOKEN = \""+tok+"\"\n", tok)
+}

@@ -23,6 +23,11 @@ var validators = map[string]Validator{
 	"base64-json":   validBase64JSONToken,
 }
 
+// checksummed names the validators that check a checksum or signed
+// structure: a secret that passes one is no placeholder, whatever words its
+// random body happens to spell.
+var checksummed = map[string]bool{"github-crc32": true, "npm-crc32": true, "pypi-macaroon": true}
+
 // Validators lists the names rules may use in `validate`.
 func Validators() []string {
 	names := make([]string, 0, len(validators))
