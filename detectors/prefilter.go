@@ -128,80 +128,90 @@ func newPrefilter(words []string) *prefilter {
 // end offsets.
 //
 // A DFA step depends on the one before it, so one pass runs at the latency
-// of two dependent loads per byte. Long inputs are split in two halves
-// scanned by two interleaved automata, which a CPU runs side by side. The
-// second half starts maxLen-1 bytes early, in the root state, so it sees
-// every keyword that ends in it; each half reports only the hits that end
-// in it, so none is lost or doubled.
+// of two dependent loads per byte. Long inputs are cut in four parts
+// scanned by four interleaved automata, which a CPU runs side by side.
+// Each part after the first starts maxLen-1 bytes early, in the root state,
+// so it sees every keyword that ends in it; each part reports only the hits
+// that end in it, so none is lost or doubled.
 func (p *prefilter) find(data []byte, hits []hit) []hit {
 	if len(p.words) == 0 {
 		return hits
 	}
-	if len(data) < 2048 {
-		return p.scan(data, 0, len(data), hits)
+	const parts = 4
+	if len(data) < 4096 {
+		return p.scan(data, 0, len(data), 0, hits)
 	}
-	mid := len(data) / 2
-	from := mid - (p.maxLen - 1)
-	if from < 0 {
-		from = 0
+	q := len(data) / parts
+	var from, to [parts]int
+	for k := 0; k < parts; k++ {
+		to[k] = (k + 1) * q
+		from[k] = max(0, k*q-(p.maxLen-1))
 	}
+	to[parts-1] = len(data)
+	// own[k] is where part k's own hits start: hits ending at or before it
+	// belong to part k-1.
+	own := [parts]int{0, q, 2 * q, 3 * q}
+	var out [parts][]hit
+	out[0] = hits
 	delta, class, classes := p.delta, &p.class, uint32(p.classes)
-	var second []hit
-	row1, row2 := uint32(0), uint32(0)
-	a, b := data[:mid], data[from:]
-	n := len(a)
-	if len(b) < n {
-		n = len(b)
-	}
-	for i := 0; i < n; i++ {
-		t1 := delta[row1+uint32(class[a[i]])]
-		t2 := delta[row2+uint32(class[b[i]])]
-		row1, row2 = t1&^outFlag, t2&^outFlag
-		if t1&outFlag != 0 {
-			for _, k := range p.out[row1/classes] {
-				hits = append(hits, hit{Keyword: k, End: i + 1})
+	var r0, r1, r2, r3 uint32
+	n := q - (p.maxLen - 1) // steps every part can take together
+	d0, d1, d2, d3 := data[from[0]:], data[from[1]:], data[from[2]:], data[from[3]:]
+	if n > 0 {
+		d0, d1, d2, d3 = d0[:n], d1[:n], d2[:n], d3[:n]
+		for i := 0; i < n; i++ {
+			t0 := delta[r0+uint32(class[d0[i]])]
+			t1 := delta[r1+uint32(class[d1[i]])]
+			t2 := delta[r2+uint32(class[d2[i]])]
+			t3 := delta[r3+uint32(class[d3[i]])]
+			r0, r1, r2, r3 = t0&^outFlag, t1&^outFlag, t2&^outFlag, t3&^outFlag
+			if (t0|t1|t2|t3)&outFlag != 0 {
+				for k, t := range [parts]uint32{t0, t1, t2, t3} {
+					if t&outFlag == 0 {
+						continue
+					}
+					end := from[k] + i + 1
+					if end <= own[k] {
+						continue
+					}
+					for _, w := range p.out[(t&^outFlag)/classes] {
+						out[k] = append(out[k], hit{Keyword: w, End: end})
+					}
+				}
 			}
 		}
-		if t2&outFlag != 0 && from+i+1 > mid {
-			for _, k := range p.out[row2/classes] {
-				second = append(second, hit{Keyword: k, End: from + i + 1})
-			}
-		}
+	} else {
+		n = 0
 	}
-	// Finish whichever half is longer.
-	for i := n; i < len(a); i++ {
-		t := delta[row1+uint32(class[a[i]])]
-		row1 = t &^ outFlag
-		if t&outFlag != 0 {
-			for _, k := range p.out[row1/classes] {
-				hits = append(hits, hit{Keyword: k, End: i + 1})
-			}
-		}
+	// Each part finishes alone from where the shared loop stopped.
+	rows := [parts]uint32{r0, r1, r2, r3}
+	for k := 0; k < parts; k++ {
+		out[k] = p.scanFrom(data, from[k]+n, to[k], own[k], rows[k], out[k])
 	}
-	for i := n; i < len(b); i++ {
-		t := delta[row2+uint32(class[b[i]])]
-		row2 = t &^ outFlag
-		if t&outFlag != 0 && from+i+1 > mid {
-			for _, k := range p.out[row2/classes] {
-				second = append(second, hit{Keyword: k, End: from + i + 1})
-			}
-		}
+	hits = out[0]
+	for k := 1; k < parts; k++ {
+		hits = append(hits, out[k]...)
 	}
-	return append(hits, second...)
+	return hits
 }
 
-// scan runs the automaton over data[from:to] from the root state.
-func (p *prefilter) scan(data []byte, from, to int, hits []hit) []hit {
+// scanFrom runs the automaton over data[from:to] starting in state row,
+// keeping hits that end after own.
+func (p *prefilter) scanFrom(data []byte, from, to, own int, row uint32, hits []hit) []hit {
 	delta, class, classes := p.delta, &p.class, uint32(p.classes)
-	row := uint32(0)
 	for i := from; i < to; i++ {
 		t := delta[row+uint32(class[data[i]])]
 		row = t &^ outFlag
-		if t&outFlag != 0 {
+		if t&outFlag != 0 && i+1 > own {
 			for _, k := range p.out[row/classes] {
 				hits = append(hits, hit{Keyword: k, End: i + 1})
 			}
 		}
 	}
 	return hits
+}
+
+// scan runs the automaton over data[from:to] from the root state.
+func (p *prefilter) scan(data []byte, from, to, own int, hits []hit) []hit {
+	return p.scanFrom(data, from, to, own, 0, hits)
 }

@@ -18,7 +18,7 @@ func TestPrefilterAgainstNaive(t *testing.T) {
 	for iter := 0; iter < 300; iter++ {
 		n := rng.IntN(200)
 		if iter%3 == 0 {
-			n = 2048 + rng.IntN(20000) // long enough for the two-stream scan
+			n = 4096 + rng.IntN(20000) // long enough for the two-stream scan
 		}
 		b := make([]byte, n)
 		for i := range b {
