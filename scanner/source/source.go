@@ -78,12 +78,23 @@ func IsBinary(head []byte) bool {
 	// files), is rarely more than a tenth control bytes.
 	ctrl := 0
 	for _, b := range head {
-		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != 0x1b {
-			ctrl++
-		}
+		ctrl += int(controlByte[b])
 	}
 	return ctrl*10 > len(head)
 }
+
+// controlByte is 1 for the control bytes text does not use (a table: this
+// runs over the head of every file).
+var controlByte = func() (t [256]uint8) {
+	for b := 0; b < 0x20; b++ {
+		switch b {
+		case '\n', '\r', '\t', '\f', 0x1b:
+		default:
+			t[b] = 1
+		}
+	}
+	return t
+}()
 
 // buffers recycles chunk buffers: most items are small, and allocating a
 // full chunk buffer per file would churn memory on trees of many files.
