@@ -67,8 +67,25 @@ func AWSAccessKeyID() string { return "AKIA" + Random(Base32, 16) }
 // AWSSecretKey returns a 40-character secret access key shape.
 func AWSSecretKey() string { return Random(Base62+"+/", 40) }
 
-// Password returns a strong random password-like value.
-func Password() string { return Random(Base62, 20) }
+// Password returns a strong random password: 20 characters mixing cases
+// and digits, as generated passwords do (and so always a credential to the
+// generic rules, which would rightly pass over a value that reads as an
+// identifier or a word).
+func Password() string {
+	for {
+		p := Random(Upper, 3) + Random(Digits, 3) + Random(Lower, 3) + Random(Base62, 11)
+		b := []byte(p)
+		// Shuffle so the classes don't sit in fixed places.
+		for i := len(b) - 1; i > 0; i-- {
+			j := Random(Digits, 2)
+			k := (int(j[0]-'0')*10 + int(j[1]-'0')) % (i + 1)
+			b[i], b[k] = b[k], b[i]
+		}
+		if !detectors.IsPlaceholder(string(b)) {
+			return string(b)
+		}
+	}
+}
 
 // Find runs d over content as one chunk at path and returns the findings.
 func Find(t testing.TB, d detectors.Detector, path, content string) []finding.Finding {
