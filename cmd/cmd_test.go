@@ -370,3 +370,14 @@ func TestArchivesInDirAndStdin(t *testing.T) {
 		t.Fatalf("archive on stdin: exit %d %s", code, out)
 	}
 }
+
+// TestRepositoryScansClean scans this repository with its own
+// .leakhound.toml: every secret-shaped fixture must sit under the allowlist
+// it declares, so none is ever mistaken for (or hides) a real leak.
+func TestRepositoryScansClean(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := run(t, "", "dir", "..", "--format", "jsonl", "--exclude", "benchmarks/out/", "--exclude", "/leakhound")
+	if code != ExitClean {
+		t.Fatalf("exit %d: findings in the repository:\n%s\n%s", code, out, errOut)
+	}
+}
