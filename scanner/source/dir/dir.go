@@ -31,7 +31,8 @@ type Options struct {
 	// (default: GOMAXPROCS).
 	Workers int
 	// Archive, when set, is offered every file first; it returns true when
-	// it recognised and scanned the file as an archive.
+	// it recognised and scanned the file as an archive. It must read with
+	// ReadAt and leave the file's offset alone.
 	Archive func(ctx context.Context, f *os.File, origin finding.Origin, sink source.Sink) (bool, error)
 }
 
@@ -59,7 +60,7 @@ func New(opts Options) (*Source, error) {
 
 type job struct {
 	path, rel, root string
-	size            int64
+	size            int64 // -1: not known yet
 }
 
 // Scan walks every path and scans its files. A path that does not exist
@@ -142,12 +143,10 @@ func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink so
 			sink.Skip(rel, "excluded")
 			return nil
 		}
-		info, err := d.Info()
-		if err != nil {
-			sink.Problem(rel, err)
-			return nil
-		}
-		return s.send(ctx, jobs, job{path: path, rel: rel, root: root, size: info.Size()})
+		// The size is read by the worker (fstat on the open file), not
+		// here: the walk is one goroutine, and a stat per file in it would
+		// serialise what the workers do in parallel.
+		return s.send(ctx, jobs, job{path: path, rel: rel, root: root, size: -1})
 	})
 }
 
@@ -179,16 +178,23 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 		if ok || err != nil {
 			return
 		}
-		if _, err := f.Seek(0, 0); err != nil {
-			sink.Problem(j.rel, err)
-			return
-		}
 	}
 	// The size cap is for plain files: an archive over it was entered above
 	// under the archive's own byte budget.
-	if max := s.opts.MaxFileSize; max > 0 && j.size > max {
-		sink.Skip(j.rel, "too large")
-		return
+	if max := s.opts.MaxFileSize; max > 0 {
+		size := j.size
+		if size < 0 {
+			st, err := f.Stat()
+			if err != nil {
+				sink.Problem(j.rel, err)
+				return
+			}
+			size = st.Size()
+		}
+		if size > max {
+			sink.Skip(j.rel, "too large")
+			return
+		}
 	}
 	n, err := source.ReadChunks(ctx, f, origin, s.opts.Options, sink)
 	switch {
