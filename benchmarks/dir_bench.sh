@@ -23,6 +23,7 @@
 # removes its report path), is timed with /usr/bin/time -v, and is counted for
 # wall time, peak RSS and findings. The table shows medians.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target=${1:-$(go env GOROOT)/src}
@@ -134,13 +135,7 @@ time_run() {
 	# when it finds something, so the status is recorded, not acted on.
 	(cd "$work/cwd" && /usr/bin/time -v -o "$tf" "$@" >"$stdout" 2>"$work/stderr.$label.$run") || true
 	local wall rss status
-	wall=$(awk -F': ' '/Elapsed \(wall clock\) time/ {
-		n = split($2, p, ":"); s = 0
-		for (i = 1; i <= n; i++) s = s * 60 + p[i]
-		printf "%.3f", s }' "$tf")
-	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
-	status=$(awk -F': ' '/Exit status/ {print $2}' "$tf")
-	[[ -n $status ]] || status=signal
+	read_time "$tf"
 	echo "$label,$run,$wall,$rss,$status" >>"$out_csv"
 	printf '  %-12s run %d: %8.2f s  %8.1f MiB  exit %s\n' "$label" "$run" "$wall" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$status" >&2
 }

@@ -29,6 +29,7 @@
 # (config/gitleaks.toml from the gitleaks source) so findings compare rule
 # for rule.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source_repo=${1:-https://github.com/go-git/go-git}
@@ -97,13 +98,7 @@ time_run() {
 	local tf=$work/time.$label.$run
 	(cd "$work/cwd" && /usr/bin/time -v -o "$tf" "$@" >"$work/stdout.$label.$run" 2>"$work/stderr.$label.$run") || true
 	local wall rss status
-	wall=$(awk -F': ' '/Elapsed \(wall clock\) time/ {
-		n = split($2, p, ":"); s = 0
-		for (i = 1; i <= n; i++) s = s * 60 + p[i]
-		printf "%.3f", s }' "$tf")
-	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
-	status=$(awk -F': ' '/Exit status/ {print $2}' "$tf")
-	[[ -n $status ]] || status=signal
+	read_time "$tf"
 	[[ $run == warm ]] || echo "$label,$run,$wall,$rss,$status" >>"$out_csv"
 	printf '  %-22s run %s: %7.2f s  %7.1f MiB  exit %s\n' "$label" "$run" "$wall" "$(awk -v k="$rss" 'BEGIN{print k/1024}')" "$status" >&2
 }
