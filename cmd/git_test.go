@@ -75,6 +75,16 @@ func (r *gitRepo) commit(msg string) string {
 	return r.git(nil, "rev-parse", "HEAD")
 }
 
+// writeGitTestConfig writes the one-rule test config and returns its path.
+func writeGitTestConfig(t *testing.T) string {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "rules.toml")
+	if err := os.WriteFile(cfg, []byte(gitTestConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 type gitFinding struct {
 	RuleID      string `json:"rule_id"`
 	Secret      string `json:"secret"`
@@ -91,10 +101,7 @@ type gitFinding struct {
 
 func TestGitHistoryEndToEnd(t *testing.T) {
 	t.Parallel()
-	cfg := filepath.Join(t.TempDir(), "rules.toml")
-	if err := os.WriteFile(cfg, []byte(gitTestConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeGitTestConfig(t)
 	r := newGitRepo(t)
 	tok := gitToken()
 	r.write("README.md", "hello\n")
@@ -185,10 +192,7 @@ func TestGitHistoryEndToEnd(t *testing.T) {
 
 func TestGitStagedEndToEnd(t *testing.T) {
 	t.Parallel()
-	cfg := filepath.Join(t.TempDir(), "rules.toml")
-	if err := os.WriteFile(cfg, []byte(gitTestConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeGitTestConfig(t)
 	// No commits yet: the staged file is still scanned.
 	r := newGitRepo(t)
 	tok := gitToken()
