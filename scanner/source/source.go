@@ -61,6 +61,10 @@ type Options struct {
 // small enough that in-flight memory stays a few MiB per worker.
 const DefaultChunkSize = 1 << 20
 
+// HeadLen is how many leading bytes of an item sources read first to tell
+// an archive from plain content.
+const HeadLen = 512
+
 // sniffLen is how much of an item the binary policy looks at.
 const sniffLen = 8000
 

@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -126,7 +125,7 @@ func (f Format) String() string {
 }
 
 // HeadLen is how many leading bytes Detect needs to see.
-const HeadLen = 512
+const HeadLen = source.HeadLen
 
 // Detect tells the format of content from its first bytes (HeadLen is
 // enough). Magic bytes decide, not names: a .jar that is not a zip is
@@ -199,30 +198,23 @@ func Scan(ctx context.Context, r *bufio.Reader, origin finding.Origin, opts Opti
 	return true, w.result(w.enter(f, r, nil, -1, origin, 1))
 }
 
-// ScanFile is Scan for a file on disk; a zip is read in place, with no
-// copy. It reads with ReadAt, so f's offset is left alone either way. Its
-// signature after binding opts fits dir.Options.Archive.
-func ScanFile(ctx context.Context, f *os.File, origin finding.Origin, opts Options, sink source.Sink) (bool, error) {
+// ScanFile is Scan for a file on disk (or anything read at offsets): head
+// holds the file's first bytes (up to HeadLen, fewer for a shorter file),
+// which the caller has read already, and size its size. A zip is read in
+// place, with no copy; everything is read with ReadAt. Its signature after
+// binding opts fits dir.Options.Archive.
+func ScanFile(ctx context.Context, r io.ReaderAt, head []byte, size int64, origin finding.Origin, opts Options, sink source.Sink) (bool, error) {
 	opts = opts.withDefaults()
 	if opts.Depth < 0 {
 		return false, nil
 	}
-	head := make([]byte, HeadLen)
-	n, err := f.ReadAt(head, 0)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return false, err
-	}
-	format := Detect(head[:n])
+	format := Detect(head)
 	if format == None {
 		return false, nil
 	}
-	st, err := f.Stat()
-	if err != nil {
-		return true, err
-	}
 	w := &walker{ctx: ctx, opts: opts, sink: sink}
-	sr := io.NewSectionReader(f, 0, st.Size())
-	return true, w.result(w.enter(format, bufio.NewReaderSize(sr, 32<<10), sr, st.Size(), origin, 1))
+	sr := io.NewSectionReader(r, 0, size)
+	return true, w.result(w.enter(format, bufio.NewReaderSize(sr, 32<<10), sr, size, origin, 1))
 }
 
 // result is what Scan returns for the error enter returned: nothing when
@@ -239,9 +231,9 @@ func (w *walker) result(err error) error {
 }
 
 // Hook returns ScanFile bound to opts, the shape dir.Options.Archive takes.
-func Hook(opts Options) func(ctx context.Context, f *os.File, origin finding.Origin, sink source.Sink) (bool, error) {
-	return func(ctx context.Context, f *os.File, origin finding.Origin, sink source.Sink) (bool, error) {
-		return ScanFile(ctx, f, origin, opts, sink)
+func Hook(opts Options) func(ctx context.Context, r io.ReaderAt, head []byte, size int64, origin finding.Origin, sink source.Sink) (bool, error) {
+	return func(ctx context.Context, r io.ReaderAt, head []byte, size int64, origin finding.Origin, sink source.Sink) (bool, error) {
+		return ScanFile(ctx, r, head, size, origin, opts, sink)
 	}
 }
 

@@ -190,7 +190,7 @@ func TestJarOnDisk(t *testing.T) {
 	}
 	defer f.Close()
 	rec := newRecorder()
-	ok, err := Hook(Options{})(context.Background(), f, finding.Origin{Kind: "file", Path: "app.jar"}, rec)
+	ok, err := Hook(Options{})(context.Background(), f, jar[:HeadLen], int64(len(jar)), finding.Origin{Kind: "file", Path: "app.jar"}, rec)
 	if !ok || err != nil {
 		t.Fatalf("ScanFile = %v, %v", ok, err)
 	}

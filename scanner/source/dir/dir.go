@@ -4,9 +4,11 @@
 package dir
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,10 +32,11 @@ type Options struct {
 	// Workers is the number of files read and scanned at once
 	// (default: GOMAXPROCS).
 	Workers int
-	// Archive, when set, is offered every file first; it returns true when
-	// it recognised and scanned the file as an archive. It must read with
-	// ReadAt and leave the file's offset alone.
-	Archive func(ctx context.Context, f *os.File, origin finding.Origin, sink source.Sink) (bool, error)
+	// Archive, when set, is offered every file first, with the file's
+	// first bytes (up to source.HeadLen) and its size; it returns true
+	// when it recognised and scanned the file as an archive. It must read
+	// with ReadAt. Pipes and devices (no size, no ReadAt) are not offered.
+	Archive func(ctx context.Context, r io.ReaderAt, head []byte, size int64, origin finding.Origin, sink source.Sink) (bool, error)
 }
 
 // Source scans directories.
@@ -60,7 +63,6 @@ func New(opts Options) (*Source, error) {
 
 type job struct {
 	path, rel, root string
-	size            int64 // -1: not known yet
 }
 
 // Scan walks every path and scans its files. A path that does not exist
@@ -101,7 +103,7 @@ func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink so
 		return fmt.Errorf("scan %s: %w", root, err)
 	}
 	if !info.IsDir() {
-		return s.send(ctx, jobs, job{path: root, rel: filepath.ToSlash(filepath.Clean(root)), size: info.Size()})
+		return s.send(ctx, jobs, job{path: root, rel: filepath.ToSlash(filepath.Clean(root))})
 	}
 	// filepath.WalkDir never follows symbolic links, so a link out of the
 	// tree or a link loop can't take the walk anywhere: links are counted
@@ -146,7 +148,7 @@ func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink so
 		// The size is read by the worker (fstat on the open file), not
 		// here: the walk is one goroutine, and a stat per file in it would
 		// serialise what the workers do in parallel.
-		return s.send(ctx, jobs, job{path: path, rel: rel, root: root, size: -1})
+		return s.send(ctx, jobs, job{path: path, rel: rel, root: root})
 	})
 }
 
@@ -163,15 +165,39 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	if ctx.Err() != nil {
 		return
 	}
-	f, err := os.Open(j.path)
+	f, err := openFile(j.path)
 	if err != nil {
 		sink.Problem(j.rel, err)
 		return
 	}
 	defer f.Close()
+	size, regular, err := f.size()
+	if err != nil {
+		sink.Problem(j.rel, err)
+		return
+	}
+	// A pipe or device named on the command line, or a file the kernel
+	// gives no size (procfs), is read to its end; its size is unknown.
+	sized := regular && size > 0
+	if !sized {
+		size = -1
+	}
+	// The head decides whether the file is an archive; read with plain
+	// reads (no seek back), it is then the start of the content.
+	var headBuf [source.HeadLen]byte
+	head := headBuf[:]
+	if sized {
+		head = head[:min(int64(len(head)), size)]
+	}
+	n, err := io.ReadFull(f, head)
+	head = head[:n]
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		sink.Problem(j.rel, fmt.Errorf("read: %w", err))
+		return
+	}
 	origin := finding.Origin{Kind: "file", Path: j.rel, Root: j.root}
-	if s.opts.Archive != nil {
-		ok, err := s.opts.Archive(ctx, f, origin, sink)
+	if s.opts.Archive != nil && sized {
+		ok, err := s.opts.Archive(ctx, f, head, size, origin, sink)
 		if err != nil {
 			sink.Problem(j.rel, err)
 		}
@@ -181,28 +207,27 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	}
 	// The size cap is for plain files: an archive over it was entered above
 	// under the archive's own byte budget.
-	if max := s.opts.MaxFileSize; max > 0 {
-		size := j.size
-		if size < 0 {
-			st, err := f.Stat()
-			if err != nil {
-				sink.Problem(j.rel, err)
-				return
-			}
-			size = st.Size()
-		}
-		if size > max {
-			sink.Skip(j.rel, "too large")
-			return
-		}
+	if max := s.opts.MaxFileSize; max > 0 && size > max {
+		sink.Skip(j.rel, "too large")
+		return
 	}
-	n, err := source.ReadChunks(ctx, f, origin, s.opts.Options, sink)
+	// Read to the size fstat gave: the read that would only say EOF is
+	// saved (one syscall per file). A file that grows meanwhile is scanned
+	// as it was when opened.
+	var r io.Reader = f
+	if sized {
+		r = io.LimitReader(f, size-int64(len(head)))
+	}
+	if len(head) > 0 {
+		r = io.MultiReader(bytes.NewReader(head), r)
+	}
+	n64, err := source.ReadChunks(ctx, r, origin, s.opts.Options, sink)
 	switch {
 	case errors.Is(err, source.ErrBinary):
 		sink.Skip(j.rel, "binary")
 	case err != nil && ctx.Err() == nil:
 		sink.Problem(j.rel, fmt.Errorf("read: %w", err))
 	case err == nil:
-		sink.Item(n)
+		sink.Item(n64)
 	}
 }

@@ -1,0 +1,95 @@
+//go:build unix
+
+package dir
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/leakhound/leakhound/finding"
+)
+
+type recorder struct {
+	mu       sync.Mutex
+	data     strings.Builder
+	items    int
+	problems []string
+}
+
+func (r *recorder) Chunk(c finding.Chunk) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.data.Write(c.Data[:len(c.Data)-c.Tail])
+}
+func (r *recorder) Item(int64) { r.mu.Lock(); r.items++; r.mu.Unlock() }
+func (r *recorder) Skip(string, string) {}
+func (r *recorder) Problem(p string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.problems = append(r.problems, p+": "+err.Error())
+}
+
+// A pipe named on the command line (`leakhound dir <(cmd)`) has no size:
+// it is read to its end, not cut at the zero fstat reports.
+func TestFIFORootReadToEnd(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	content := strings.Repeat("line of piped content\n", 5000)
+	go func() {
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		f.WriteString(content)
+		f.Close()
+	}()
+	s, err := New(Options{Paths: []string{fifo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	if err := s.Scan(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.problems) > 0 {
+		t.Fatalf("problems: %v", rec.problems)
+	}
+	if got := rec.data.String(); got != content || rec.items != 1 {
+		t.Errorf("read %d bytes in %d items, want %d in 1", len(got), rec.items, len(content))
+	}
+}
+
+// A regular file is read exactly, whatever its size relative to the head
+// read first.
+func TestFileSizes(t *testing.T) {
+	dir := t.TempDir()
+	want := map[string]string{}
+	for _, n := range []int{0, 1, 511, 512, 513, 4096, 1<<20 + 3} {
+		body := strings.Repeat("x", n)
+		name := filepath.Join(dir, strings.Repeat("f", 1+n%7)+"-"+string(rune('a'+len(want))))
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want[name] = body
+	}
+	for name, body := range want {
+		s, err := New(Options{Paths: []string{name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &recorder{}
+		if err := s.Scan(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.data.String(); got != body || len(rec.problems) > 0 {
+			t.Errorf("%s: read %d bytes (problems %v), want %d", name, len(got), rec.problems, len(body))
+		}
+	}
+}
