@@ -26,7 +26,7 @@ func (r *recorder) Chunk(c finding.Chunk) {
 	defer r.mu.Unlock()
 	r.data.Write(c.Data[:len(c.Data)-c.Tail])
 }
-func (r *recorder) Item(int64) { r.mu.Lock(); r.items++; r.mu.Unlock() }
+func (r *recorder) Item(int64)          { r.mu.Lock(); r.items++; r.mu.Unlock() }
 func (r *recorder) Skip(string, string) {}
 func (r *recorder) Problem(p string, err error) {
 	r.mu.Lock()
