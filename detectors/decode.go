@@ -120,18 +120,35 @@ func decodeRun(run, pad []byte) ([]byte, string) {
 	if !mixedEnough(run) || (len(pad) == 0 && len(run)%4 == 1) || (len(pad) > 0 && (len(run)+len(pad))%4 != 0) {
 		return nil, ""
 	}
-	s := string(run)
-	var dec []byte
-	var err error
+	enc := base64.RawStdEncoding
 	if bytes.ContainsAny(run, "-_") {
-		dec, err = base64.RawURLEncoding.DecodeString(s)
-	} else {
-		dec, err = base64.RawStdEncoding.DecodeString(s)
+		enc = base64.RawURLEncoding
 	}
-	if err != nil || !printable(dec) {
+	// Most candidates are identifiers that decode to binary noise: the
+	// first 16 characters (12 bytes) nearly always show it, so they are
+	// decoded alone first and the run is dropped at a control byte.
+	if len(run) >= 16 {
+		var head [12]byte
+		if n, err := enc.Decode(head[:], run[:16]); err != nil || hasControl(head[:n]) {
+			return nil, ""
+		}
+	}
+	dec := make([]byte, enc.DecodedLen(len(run)))
+	n, err := enc.Decode(dec, run)
+	if err != nil || !printable(dec[:n]) {
 		return nil, ""
 	}
-	return dec, "base64"
+	return dec[:n], "base64"
+}
+
+// hasControl reports whether b holds a byte printable rejects outright.
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // mixedEnough reports whether a run has a digit, '+' or '/', or both
