@@ -89,7 +89,6 @@ func New(cfg *rules.Config) (*Engine, error) {
 	var words []string
 	for i, r := range cfg.Rules {
 		cr := &compiledRule{Rule: r, index: i}
-		cr.Multiline = r.Multiline || spansLines(r.Regex)
 		if cr.Severity == "" {
 			cr.Severity = rules.Medium
 		}
@@ -98,10 +97,13 @@ func New(cfg *rules.Config) (*Engine, error) {
 		}
 		var err error
 		if r.Regex != "" {
-			// Validate already parsed the syntax; compiling waits for use.
-			if _, err := syntax.Parse(r.Regex, syntax.Perl); err != nil {
+			// The syntax is checked here (the config may not have been
+			// validated); compiling waits for use.
+			re, err := syntax.Parse(r.Regex, syntax.Perl)
+			if err != nil {
 				return nil, fail("compile regex", err)
 			}
+			cr.Multiline = cr.Multiline || spansLines(re)
 		}
 		if r.Path != "" {
 			if cr.path, err = regex.Compile(r.Path); err != nil {
@@ -264,11 +266,7 @@ func (a *compiledAllowlist) allows(c candidate) bool {
 // takes (almost) anything including a newline. Rules from gitleaks configs
 // say so only this way; a plain \s (which also matches a newline, but is
 // written for spaces) does not count.
-func spansLines(expr string) bool {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return false
-	}
+func spansLines(re *syntax.Regexp) bool {
 	var walk func(*syntax.Regexp) bool
 	walk = func(re *syntax.Regexp) bool {
 		switch re.Op {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -22,15 +23,27 @@ func Default() (*Config, error) {
 		return nil, err
 	}
 	sort.Strings(names)
+	// The files are parsed at once: TOML decoding is most of the start-up
+	// of a short scan (a pre-commit hook). They are merged in name order.
+	parsed := make([]*Config, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data, err := defaultFS.ReadFile(name)
+			if err == nil {
+				parsed[i], err = Parse(data, "rules/"+name)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
 	all := &Config{Title: "leakhound default rules", Builtin: true}
-	for _, name := range names {
-		data, err := defaultFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		c, err := Parse(data, "rules/"+name)
-		if err != nil {
-			return nil, err
+	for i, c := range parsed {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
 		all.Rules = append(all.Rules, c.Rules...)
 		all.Allowlists = append(all.Allowlists, c.Allowlists...)
