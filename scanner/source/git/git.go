@@ -11,15 +11,14 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	ghash "github.com/go-git/go-git/v5/plumbing/hash"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/leakhound/leakhound/finding"
@@ -168,10 +167,13 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 		return &TargetError{err}
 	}
 	c := newObjectCache(s.cacheSize())
+	db := openODB(filepath.Join(r.commonDir, "objects"), s.cacheSize())
+	defer db.Close()
+	o := &objectSource{repo: r, cache: c, db: db}
 	if s.opts.Staged {
-		return s.scanStaged(ctx, r, c, sink)
+		return s.scanStaged(ctx, o, sink)
 	}
-	return s.scanHistory(ctx, r, c, sink)
+	return s.scanHistory(ctx, o, sink)
 }
 
 func (s *Source) cacheSize() int64 {
@@ -207,15 +209,15 @@ type job struct {
 
 // runWorkers starts the blob readers and returns the channel to feed them
 // and a function that closes it and waits for them.
-func (s *Source) runWorkers(ctx context.Context, r *repo, c cache.Object, sink source.Sink) (chan<- job, func()) {
+func (s *Source) runWorkers(ctx context.Context, o *objectSource, sink source.Sink) (chan<- job, func()) {
 	n := s.workers()
 	jobs := make(chan job, n*64)
 	p := pool.New().WithMaxGoroutines(n)
 	for i := 0; i < n; i++ {
 		p.Go(func() {
-			sto := r.storage(c)
-			defer sto.Close()
-			w := &worker{sto: sto, seed: maphash.MakeSeed()}
+			objs := o.open()
+			defer objs.Close()
+			w := &worker{objects: objs, seed: maphash.MakeSeed()}
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue // drain
@@ -233,7 +235,7 @@ func (s *Source) runWorkers(ctx context.Context, r *repo, c cache.Object, sink s
 // worker is one blob reader's own state: go-git stores are not safe for
 // concurrent use, and the buffers are reused from blob to blob.
 type worker struct {
-	sto  *filesystem.Storage
+	*objects
 	seed maphash.Seed
 	bufs [][]byte // [0] the blob, [1:] its previous versions
 }
@@ -255,32 +257,50 @@ func (w *worker) buf(i int, n int64) []byte {
 }
 
 func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sink) {
-	sto := w.sto
 	where := func(err error) error {
 		if j.meta.commit != "" {
 			return fmt.Errorf("blob %s in commit %s: %w", j.blob, j.meta.commit, err)
 		}
 		return fmt.Errorf("blob %s: %w", j.blob, err)
 	}
-	// go-git returns objects over 16 KiB unread (their size known from
-	// the pack header), so the size check costs no inflating.
-	obj, err := sto.EncodedObject(plumbing.BlobObject, j.blob)
-	if err != nil {
-		sink.Problem(j.path, where(err))
-		return
-	}
+	// The whole blob from the pack reader, or a stream from go-git; in
+	// both the size is checked before anything is inflated.
+	var (
+		data  []byte
+		whole bool
+		body  io.Reader
+		size  int64
+	)
 	max := s.opts.MaxFileSize
-	if max > 0 && obj.Size() > max {
+	d, err := w.rd.read(j.blob, plumbing.BlobObject, max, true)
+	var tooLarge *tooLargeError
+	switch {
+	case err == nil:
+		data, whole, size = d, true, int64(len(d))
+		body = bytes.NewReader(d)
+	case errors.As(err, &tooLarge):
 		sink.Skip(j.path, "too large")
 		return
+	default:
+		// go-git returns objects over 16 KiB unread (their size known
+		// from the pack header), so its size check costs no inflating.
+		obj, err := w.sto.EncodedObject(plumbing.BlobObject, j.blob)
+		if err != nil {
+			sink.Problem(j.path, where(err))
+			return
+		}
+		if max > 0 && obj.Size() > max {
+			sink.Skip(j.path, "too large")
+			return
+		}
+		rd, err := obj.Reader()
+		if err != nil {
+			sink.Problem(j.path, where(err))
+			return
+		}
+		defer rd.Close()
+		body, size = rd, obj.Size()
 	}
-	rd, err := obj.Reader()
-	if err != nil {
-		sink.Problem(j.path, where(err))
-		return
-	}
-	defer rd.Close()
-	var body io.Reader = rd
 	origin := finding.Origin{
 		Kind:       "git",
 		Path:       j.path,
@@ -292,15 +312,22 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		Message:    j.meta.message,
 	}
 	if s.opts.Archive != nil {
-		br := bufio.NewReaderSize(rd, archive.HeadLen)
-		head, _ := br.Peek(archive.HeadLen)
-		if archive.Detect(head) != archive.None {
-			archive.Content(ctx, br, obj.Size(), origin, *s.opts.Archive, sink)
-			return
+		if whole {
+			if archive.Detect(data[:min(len(data), archive.HeadLen)]) != archive.None {
+				archive.Content(ctx, body, size, origin, *s.opts.Archive, sink)
+				return
+			}
+		} else {
+			br := bufio.NewReaderSize(body, archive.HeadLen)
+			head, _ := br.Peek(archive.HeadLen)
+			if archive.Detect(head) != archive.None {
+				archive.Content(ctx, br, size, origin, *s.opts.Archive, sink)
+				return
+			}
+			body = br
 		}
-		body = br
 	}
-	if len(j.prev) == 0 || obj.Size() > diffLimit {
+	if len(j.prev) == 0 || size > diffLimit {
 		// A new file: scan all of it, streaming.
 		n, err := source.ReadChunks(ctx, body, origin, s.opts.Options, sink)
 		switch {
@@ -314,10 +341,12 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		return
 	}
 	// A changed file: scan only the lines its previous versions lack.
-	data, err := readAll(body, w.buf(0, obj.Size()))
-	if err != nil {
-		sink.Problem(j.path, where(err))
-		return
+	if !whole {
+		data, err = readAll(body, w.buf(0, size))
+		if err != nil {
+			sink.Problem(j.path, where(err))
+			return
+		}
 	}
 	if !s.opts.ScanBinary && source.IsBinary(data) {
 		sink.Skip(j.path, "binary")
@@ -352,8 +381,17 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 // versions; bigger ones are scanned in full.
 const diffLimit = 32 << 20
 
-// readBlob reads a whole blob, up to diffLimit bytes, into buffer i.
+// readBlob reads a whole blob, up to diffLimit bytes: from the pack
+// reader, or with go-git into buffer i.
 func (w *worker) readBlob(h plumbing.Hash, i int) ([]byte, error) {
+	data, err := w.rd.read(h, plumbing.BlobObject, diffLimit, true)
+	var tooLarge *tooLargeError
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.As(err, &tooLarge):
+		return nil, errors.New("too large to compare")
+	}
 	obj, err := w.sto.EncodedObject(plumbing.BlobObject, h)
 	if err != nil {
 		return nil, err

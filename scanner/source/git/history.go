@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"container/list"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,9 +15,7 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/leakhound/leakhound/scanner/source"
 )
@@ -33,10 +32,10 @@ type commit struct {
 
 // graph holds the commits read so far.
 type graph struct {
-	sto *filesystem.Storage
-	// open, when set, opens more stores so that readers goroutines can
+	*objects
+	// open, when set, opens more readers so that readers goroutines can
 	// decode commits in parallel.
-	open    func() *filesystem.Storage
+	open    func() *objects
 	readers int
 	sink    source.Sink
 	commits map[plumbing.Hash]*commit
@@ -44,8 +43,9 @@ type graph struct {
 	shallow map[plumbing.Hash]bool
 }
 
-func newGraph(sto *filesystem.Storage, sink source.Sink) *graph {
-	g := &graph{sto: sto, sink: sink, commits: map[plumbing.Hash]*commit{}, failed: map[plumbing.Hash]bool{}, shallow: map[plumbing.Hash]bool{}}
+func newGraph(objs *objects, sink source.Sink) *graph {
+	sto := objs.sto
+	g := &graph{objects: objs, sink: sink, commits: map[plumbing.Hash]*commit{}, failed: map[plumbing.Hash]bool{}, shallow: map[plumbing.Hash]bool{}}
 	if hs, err := sto.Shallow(); err == nil {
 		for _, h := range hs {
 			g.shallow[h] = true
@@ -93,7 +93,7 @@ func (g *graph) read(h plumbing.Hash) *commit {
 	if g.failed[h] {
 		return nil
 	}
-	c, err := decodeCommit(g.sto, h, g.shallow[h])
+	c, err := decodeCommit(g.objects, h, g.shallow[h])
 	return g.record(h, c, err)
 }
 
@@ -110,8 +110,15 @@ func (g *graph) record(h plumbing.Hash, c *commit, err error) *commit {
 
 // decodeCommit reads what the walk needs of a commit. The parents of a
 // shallow commit are left out: they are not in the repository.
-func decodeCommit(sto *filesystem.Storage, h plumbing.Hash, shallow bool) (*commit, error) {
-	obj, err := sto.EncodedObject(plumbing.CommitObject, h)
+func decodeCommit(o *objects, h plumbing.Hash, shallow bool) (*commit, error) {
+	if data, err := o.rd.read(h, plumbing.CommitObject, 0, false); err == nil {
+		if c, ok := parseCommit(h, data, shallow); ok {
+			return c, nil
+		}
+	}
+	// Anything the pack reader or parseCommit leaves (a commit it can't
+	// find, a malformed one) is go-git's to read or to report.
+	obj, err := o.sto.EncodedObject(plumbing.CommitObject, h)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +142,122 @@ func decodeCommit(sto *filesystem.Storage, h plumbing.Hash, shallow bool) (*comm
 		c.parents = oc.ParentHashes
 	}
 	return c, nil
+}
+
+// parseCommit reads a raw commit as go-git's Commit.Decode does, taking
+// only what the walk needs: the tree (first header), the parents (the
+// headers right after it), the author and committer (at their places
+// after the parents; elsewhere go-git drops them too) and the first line
+// of the message (after the first empty line). It returns false where
+// Decode would fail, for go-git to report the error.
+func parseCommit(h plumbing.Hash, b []byte, shallow bool) (*commit, bool) {
+	next := func() []byte {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			l := b
+			b = nil
+			return l
+		}
+		l := b[:i+1]
+		b = b[i+1:]
+		return l
+	}
+	header := func(l []byte) (string, []byte) {
+		l = bytes.TrimRight(l, "\n")
+		k, v, ok := bytes.Cut(l, []byte{' '})
+		if !ok {
+			return string(l), nil
+		}
+		return string(k), v
+	}
+	hash := func(v []byte) (plumbing.Hash, bool) {
+		var x plumbing.Hash
+		if len(v) != 40 {
+			return x, false
+		}
+		_, err := hex.Decode(x[:], v)
+		return x, err == nil
+	}
+	l := next()
+	if len(l) == 0 || string(l) == "\n" {
+		return nil, false
+	}
+	k, v := header(l)
+	if k != "tree" {
+		return nil, false
+	}
+	tree, ok := hash(v)
+	if !ok {
+		return nil, false
+	}
+	c := &commit{hash: h, tree: tree}
+	var author, committer object.Signature
+	var parents []plumbing.Hash
+	const (
+		inParents = iota
+		atAuthor
+		atCommitter
+		inHeaders
+	)
+	state := inParents
+	var message []byte
+	for len(b) > 0 {
+		l := next()
+		if string(l) == "\n" {
+			message = b
+			break
+		}
+		if state == inHeaders {
+			continue
+		}
+		k, v := header(l)
+		if state == inParents {
+			if k == "parent" {
+				p, ok := hash(v)
+				if !ok {
+					return nil, false
+				}
+				parents = append(parents, p)
+				continue
+			}
+			state = atAuthor
+		}
+		if state == atAuthor {
+			state = atCommitter
+			if k == "author" {
+				author.Decode(v)
+				continue
+			}
+		}
+		if state == atCommitter {
+			state = inHeaders
+			if k == "committer" {
+				committer.Decode(v)
+			}
+		}
+	}
+	c.when = committer.When.Unix()
+	c.meta = &meta{
+		commit:  h.String(),
+		author:  author.Name,
+		email:   author.Email,
+		date:    author.When,
+		message: firstLineBytes(message),
+	}
+	if !shallow {
+		c.parents = parents
+	}
+	return c, true
+}
+
+// firstLineBytes is firstLine without turning a whole message into a
+// string.
+func firstLineBytes(b []byte) string {
+	b = bytes.TrimLeft(b, "\r\n")
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
+	return string(bytes.TrimSpace(b))
 }
 
 func firstLine(s string) string {
@@ -193,10 +316,10 @@ func (g *graph) reach(ctx context.Context, tips []plumbing.Hash, stop map[plumbi
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sto := g.open()
-			defer sto.Close()
+			objs := g.open()
+			defer objs.Close()
 			for h := range jobs {
-				c, err := decodeCommit(sto, h, g.shallow[h])
+				c, err := decodeCommit(objs, h, g.shallow[h])
 				results <- result{h, c, err}
 			}
 		}()
@@ -442,11 +565,12 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected
 
 // scanHistory walks the selected commits' trees, parents first, and
 // scans every (blob, path) pair the first time a commit brings it.
-func (s *Source) scanHistory(ctx context.Context, r *repo, c cache.Object, sink source.Sink) error {
-	sto := r.storage(c)
-	defer sto.Close()
-	g := newGraph(sto, sink)
-	g.open = func() *filesystem.Storage { return r.storage(c) }
+func (s *Source) scanHistory(ctx context.Context, o *objectSource, sink source.Sink) error {
+	r := o.repo
+	objs := o.open()
+	defer objs.Close()
+	g := newGraph(objs, sink)
+	g.open = o.open
 	g.readers = min(s.workers(), 4)
 	selected, boundary, err := s.selectCommits(ctx, r, g)
 	if err != nil {
@@ -455,9 +579,9 @@ func (s *Source) scanHistory(ctx context.Context, r *repo, c cache.Object, sink 
 	if len(selected) == 0 {
 		return nil
 	}
-	jobs, wait := s.runWorkers(ctx, r, c, sink)
+	jobs, wait := s.runWorkers(ctx, o, sink)
 	defer wait()
-	w := newTreeWalker(sto, sink)
+	w := newTreeWalker(objs, sink)
 	for _, b := range boundary {
 		if err := w.walk(ctx, b.tree, "", nil, nil, nil); err != nil {
 			return err
@@ -489,16 +613,16 @@ type key struct {
 // walked before, so an unchanged subtree costs one map lookup per commit.
 type treeWalker struct {
 	parsed parsedTrees
-	sto    *filesystem.Storage
-	sink   source.Sink
-	ids    map[string]uint32
-	trees  map[key]struct{}
-	blobs  map[key]struct{}
-	buf    []byte
+	*objects
+	sink  source.Sink
+	ids   map[string]uint32
+	trees map[key]struct{}
+	blobs map[key]struct{}
+	buf   []byte
 }
 
-func newTreeWalker(sto *filesystem.Storage, sink source.Sink) *treeWalker {
-	return &treeWalker{parsed: parsedTrees{max: 1024}, sto: sto, sink: sink, ids: map[string]uint32{}, trees: map[key]struct{}{}, blobs: map[key]struct{}{}}
+func newTreeWalker(objs *objects, sink source.Sink) *treeWalker {
+	return &treeWalker{parsed: parsedTrees{max: 1024}, objects: objs, sink: sink, ids: map[string]uint32{}, trees: map[key]struct{}{}, blobs: map[key]struct{}{}}
 }
 
 func (w *treeWalker) id(p string) uint32 {
@@ -671,6 +795,14 @@ type treeEntry struct {
 // Tree type builds more than a walk needs.
 func (w *treeWalker) read(h plumbing.Hash) ([]treeEntry, error) {
 	if es, ok := w.parsed.get(h); ok {
+		return es, nil
+	}
+	if data, err := w.rd.read(h, plumbing.TreeObject, 0, true); err == nil {
+		es, err := parseTree(data)
+		if err != nil {
+			return nil, err
+		}
+		w.parsed.put(h, es)
 		return es, nil
 	}
 	obj, err := w.sto.EncodedObject(plumbing.TreeObject, h)

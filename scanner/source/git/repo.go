@@ -361,3 +361,24 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// objectSource opens the object readers of one scan: the pack reader
+// shared by all, go-git stores sharing one cache.
+type objectSource struct {
+	repo  *repo
+	cache cache.Object
+	db    *odb
+}
+
+// objects reads objects for one goroutine: with the pack reader where it
+// can, with go-git for whatever the reader leaves to it (see odb).
+type objects struct {
+	rd  *objReader
+	sto *filesystem.Storage
+}
+
+func (o *objectSource) open() *objects {
+	return &objects{rd: o.db.reader(), sto: o.repo.storage(o.cache)}
+}
+
+func (o *objects) Close() { o.sto.Close() }

@@ -12,20 +12,20 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/leakhound/leakhound/scanner/source"
 )
 
 // scanStaged scans the blobs the index holds that HEAD's tree does not:
 // files added or modified and staged for the next commit.
-func (s *Source) scanStaged(ctx context.Context, r *repo, c cache.Object, sink source.Sink) error {
-	sto := r.storage(c)
-	defer sto.Close()
+func (s *Source) scanStaged(ctx context.Context, o *objectSource, sink source.Sink) error {
+	r := o.repo
+	objs := o.open()
+	defer objs.Close()
+	sto := objs.sto
 	idx, err := sto.Index()
 	if err != nil {
 		return fmt.Errorf("read index: %w", err)
@@ -46,7 +46,7 @@ func (s *Source) scanStaged(ctx context.Context, r *repo, c cache.Object, sink s
 			return fmt.Errorf("read HEAD commit %s: %w", head, err)
 		}
 		inHead = map[string]plumbing.Hash{}
-		w := &headWalker{sto: sto, sink: sink, cached: cachedTrees(idx), files: inHead, same: same}
+		w := &headWalker{objects: objs, sink: sink, cached: cachedTrees(idx), files: inHead, same: same}
 		w.walk(hc.TreeHash, "")
 	}
 	meta := &meta{}
@@ -81,7 +81,7 @@ func (s *Source) scanStaged(ctx context.Context, r *repo, c cache.Object, sink s
 	// already open, rather than open one per worker (each loads the pack
 	// indexes again).
 	if len(todo) <= inlineStaged {
-		w := &worker{sto: sto, seed: maphash.MakeSeed()}
+		w := &worker{objects: objs, seed: maphash.MakeSeed()}
 		for _, j := range todo {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -90,7 +90,7 @@ func (s *Source) scanStaged(ctx context.Context, r *repo, c cache.Object, sink s
 		}
 		return nil
 	}
-	jobs, wait := s.runWorkers(ctx, r, c, sink)
+	jobs, wait := s.runWorkers(ctx, o, sink)
 	defer wait()
 	for _, j := range todo {
 		if err := send(ctx, jobs, j); err != nil {
@@ -160,7 +160,7 @@ func cachedTrees(idx *index.Index) map[string]plumbing.Hash {
 // headWalker lists HEAD's files, skipping directories whose tree is what
 // the index's cache-tree says is staged there.
 type headWalker struct {
-	sto    *filesystem.Storage
+	*objects
 	sink   source.Sink
 	cached map[string]plumbing.Hash
 	files  map[string]plumbing.Hash
@@ -173,7 +173,7 @@ func (w *headWalker) walk(h plumbing.Hash, dir string) {
 		w.same[dir] = true
 		return
 	}
-	tw := treeWalker{sto: w.sto, buf: w.buf}
+	tw := treeWalker{objects: w.objects, buf: w.buf}
 	entries, err := tw.read(h)
 	w.buf = tw.buf
 	if err != nil {

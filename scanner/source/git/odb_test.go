@@ -1,0 +1,413 @@
+package git
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// deltaRepo builds a repository whose history stores most objects as
+// deltas: a file edited many times, a growing directory, a merge.
+func deltaRepo(t *testing.T) *testRepo {
+	t.Helper()
+	r := newTestRepo(t)
+	var lines []string
+	for i := 0; i < 60; i++ {
+		lines = append(lines, fmt.Sprintf("line %d of the config: value=%s", i, strings.Repeat(strconv.Itoa(i), 1+i%7)))
+		if i%5 == 0 && len(lines) > 3 {
+			lines[len(lines)/2] = "changed " + lines[len(lines)/2]
+		}
+		files := map[string]string{
+			"config.txt":                           strings.Join(lines, "\n") + "\n",
+			fmt.Sprintf("dir/sub/f%02d.txt", i%20): fmt.Sprintf("version %d\n%s\n", i, strings.Repeat("padding text for deltas\n", 40)),
+		}
+		if i == 30 {
+			r.git("checkout", "-q", "-b", "side")
+		}
+		if i == 45 {
+			r.git("checkout", "-q", "main")
+		}
+		r.commit(who{"A", i}, fmt.Sprintf("commit %d\n\nbody", i), files)
+	}
+	r.gitEnv(who{"A", 61}.env(), "merge", "-q", "--no-ff", "-s", "ours", "-m", "merge side", "side")
+	return r
+}
+
+// allObjects lists every object of the repository with its type.
+func allObjects(t *testing.T, r *testRepo) map[plumbing.Hash]plumbing.ObjectType {
+	t.Helper()
+	out := map[plumbing.Hash]plumbing.ObjectType{}
+	for _, line := range strings.Split(r.git("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)"), "\n") {
+		h, typ, _ := strings.Cut(line, " ")
+		ot, err := plumbing.ParseObjectType(typ)
+		if err != nil {
+			t.Fatalf("cat-file: %q", line)
+		}
+		out[plumbing.NewHash(h)] = ot
+	}
+	if len(out) < 100 {
+		t.Fatalf("only %d objects", len(out))
+	}
+	return out
+}
+
+// maxDepth is the longest delta chain in the repository's packs.
+func maxDepth(t *testing.T, r *testRepo) int {
+	t.Helper()
+	idx, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
+	depth := 0
+	for _, f := range idx {
+		for _, line := range strings.Split(r.git("verify-pack", "-v", f), "\n") {
+			if fs := strings.Fields(line); len(fs) >= 7 && isHex40(fs[0]) {
+				if d, _ := strconv.Atoi(fs[5]); d > depth {
+					depth = d
+				}
+			}
+		}
+	}
+	return depth
+}
+
+// goGitObjects reads every object with go-git.
+func goGitObjects(t *testing.T, r *testRepo, objs map[plumbing.Hash]plumbing.ObjectType) map[plumbing.Hash][]byte {
+	t.Helper()
+	rp, err := openRepo(r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sto := rp.storage(cache.NewObjectLRUDefault())
+	defer sto.Close()
+	out := map[plumbing.Hash][]byte{}
+	for h, typ := range objs {
+		obj, err := sto.EncodedObject(typ, h)
+		if err != nil {
+			t.Fatalf("go-git %s: %v", h, err)
+		}
+		rd, err := obj.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rd)
+		rd.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h] = b
+	}
+	return out
+}
+
+// checkAll reads every object with the pack reader, in several
+// goroutines sharing the cache, and compares it with go-git's.
+func checkAll(t *testing.T, db *odb, objs map[plumbing.Hash]plumbing.ObjectType, want map[plumbing.Hash][]byte) {
+	t.Helper()
+	var hs []plumbing.Hash
+	for h := range objs {
+		hs = append(hs, h)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []string
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(seed int64) {
+			defer wg.Done()
+			rd := db.reader()
+			order := rand.New(rand.NewSource(seed)).Perm(len(hs))
+			for _, i := range order {
+				h := hs[i]
+				got, err := rd.read(h, objs[h], 0, objs[h] != plumbing.CommitObject)
+				if err == nil && !bytes.Equal(got, want[h]) {
+					err = errors.New("content differs from go-git's")
+				}
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Sprintf("%s %s: %v", objs[h], h, err))
+					mu.Unlock()
+				}
+				// The wrong type is go-git's to answer (not found).
+				if objs[h] != plumbing.BlobObject {
+					if _, err := rd.read(h, plumbing.BlobObject, 0, false); err != errFallback {
+						mu.Lock()
+						errs = append(errs, fmt.Sprintf("%s read as a blob: %v", h, err))
+						mu.Unlock()
+					}
+				}
+			}
+		}(int64(g))
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		t.Errorf("%d objects wrong, first: %s", len(errs), errs[0])
+	}
+}
+
+func TestODBMatchesGoGit(t *testing.T) {
+	t.Parallel()
+	r := deltaRepo(t)
+	objects := filepath.Join(r.dir, ".git", "objects")
+	objs := allObjects(t, r)
+	want := goGitObjects(t, r, objs)
+
+	t.Run("loose", func(t *testing.T) {
+		db := openODB(objects, DefaultCacheSize)
+		defer db.Close()
+		if len(db.packs) != 0 {
+			t.Fatalf("%d packs before repacking", len(db.packs))
+		}
+		checkAll(t, db, objs, want)
+	})
+
+	for _, tc := range []struct {
+		name  string
+		ofs   bool
+		mmap  bool
+		cache int64
+	}{
+		{"ofs-delta", true, true, DefaultCacheSize},
+		{"ofs-delta ReadAt", true, false, DefaultCacheSize},
+		{"ofs-delta no cache", true, true, 0},
+		{"ofs-delta small cache", true, false, 64 << 10},
+		{"ref-delta", false, true, DefaultCacheSize},
+		{"ref-delta small cache", false, false, 64 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r.git("-c", "repack.useDeltaBaseOffset="+strconv.FormatBool(tc.ofs), "repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=250")
+			if d := maxDepth(t, r); d < 10 {
+				t.Fatalf("longest delta chain %d: the test needs long ones", d)
+			}
+			db := openODBWith(objects, tc.cache, tc.mmap)
+			defer db.Close()
+			if len(db.packs) != 1 || (db.packs[0].data != nil) != tc.mmap {
+				t.Fatalf("packs: %d, mapped: %v", len(db.packs), len(db.packs) > 0 && db.packs[0].data != nil)
+			}
+			checkAll(t, db, objs, want)
+			// A second round reads through the cache.
+			checkAll(t, db, objs, want)
+		})
+	}
+}
+
+func TestODBSizeLimit(t *testing.T) {
+	t.Parallel()
+	r := deltaRepo(t)
+	check := func(t *testing.T, db *odb) {
+		t.Helper()
+		h := plumbing.NewHash(r.git("rev-parse", "HEAD~20:config.txt"))
+		full, err := db.reader().read(h, plumbing.BlobObject, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := int64(len(full))
+		for _, keep := range []bool{false, true} {
+			rd := db.reader()
+			var tl *tooLargeError
+			if _, err := rd.read(h, plumbing.BlobObject, n-1, keep); !errors.As(err, &tl) || tl.size != n {
+				t.Errorf("limit %d: err %v, want too large (%d bytes)", n-1, err, n)
+			}
+			if got, err := rd.read(h, plumbing.BlobObject, n, keep); err != nil || !bytes.Equal(got, full) {
+				t.Errorf("limit %d: err %v", n, err)
+			}
+		}
+	}
+	objects := filepath.Join(r.dir, ".git", "objects")
+	t.Run("loose", func(t *testing.T) {
+		db := openODB(objects, DefaultCacheSize)
+		defer db.Close()
+		check(t, db)
+	})
+	t.Run("packed", func(t *testing.T) {
+		r.git("repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=250")
+		db := openODB(objects, DefaultCacheSize)
+		defer db.Close()
+		check(t, db)
+	})
+}
+
+// TestODBCorruptPack mutates a pack with long delta chains in many random
+// ways: reading every object must fail or succeed, never panic or hang.
+func TestODBCorruptPack(t *testing.T) {
+	t.Parallel()
+	r := deltaRepo(t)
+	objs := allObjects(t, r)
+	r.git("repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=250")
+	idxs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
+	if len(idxs) != 1 {
+		t.Fatalf("packs: %v", idxs)
+	}
+	idx, err := os.ReadFile(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, err := os.ReadFile(strings.TrimSuffix(idxs[0], ".idx") + ".pack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects := filepath.Join(t.TempDir(), "objects")
+	packDir := filepath.Join(objects, "pack")
+	if err := os.MkdirAll(packDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(1))
+	rounds := 300
+	if testing.Short() {
+		rounds = 50
+	}
+	for round := 0; round < rounds; round++ {
+		pack := append([]byte(nil), orig...)
+		ix := idx
+		switch round % 5 {
+		case 0: // truncated
+			pack = pack[:rng.Intn(len(pack))]
+		case 1: // a few bytes changed anywhere
+			for i := 0; i < 1+rng.Intn(4); i++ {
+				pack[rng.Intn(len(pack))] = byte(rng.Intn(256))
+			}
+		case 2: // a run of garbage
+			at := rng.Intn(len(pack))
+			for i := at; i < min(len(pack), at+1+rng.Intn(64)); i++ {
+				pack[i] = byte(rng.Intn(256))
+			}
+		case 3: // an entry header changed (type, size, base offset)
+			at := 12 + rng.Intn(len(pack)-32)
+			pack[at] ^= byte(1 << rng.Intn(8))
+			pack[at+1] ^= byte(1 << rng.Intn(8))
+		case 4: // the index changed or truncated
+			ix = append([]byte(nil), idx...)
+			if rng.Intn(2) == 0 {
+				ix = ix[:rng.Intn(len(ix))]
+			} else {
+				for i := 0; i < 1+rng.Intn(8); i++ {
+					ix[8+rng.Intn(len(ix)-8)] = byte(rng.Intn(256))
+				}
+			}
+		}
+		if err := os.WriteFile(filepath.Join(packDir, "pack-x.pack"), pack, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(packDir, "pack-x.idx"), ix, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		db := openODBWith(objects, 256<<10, round%2 == 0)
+		rd := db.reader()
+		for h, typ := range objs {
+			_, _ = rd.read(h, typ, 0, true)
+			_, _ = rd.read(h, typ, 100, true)
+		}
+		db.Close()
+	}
+}
+
+func TestApplyDeltaRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	base := []byte("0123456789")
+	for name, d := range map[string][]byte{
+		"empty":            {},
+		"wrong base size":  {9, 3, 3, 'a', 'b', 'c'},
+		"short target":     {10, 4, 3, 'a', 'b', 'c'},
+		"long target":      {10, 2, 3, 'a', 'b', 'c'},
+		"insert past end":  {10, 3, 5, 'a', 'b'},
+		"copy past base":   {10, 4, 0x91, 8, 4},
+		"copy args cut":    {10, 4, 0x91, 8},
+		"zero command":     {10, 1, 0},
+		"huge target":      {10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+		"overlong varint":  {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
+		"copy huge offset": {10, 1, 0x9f, 0xff, 0xff, 0xff, 0xff, 1},
+	} {
+		if out, err := applyDelta(base, d); err == nil {
+			t.Errorf("%s: no error, got %q", name, out)
+		}
+	}
+	out, err := applyDelta(base, []byte{10, 6, 0x91, 2, 3, 3, 'x', 'y', 'z'})
+	if err != nil || string(out) != "234xyz" {
+		t.Errorf("good delta: %q, %v", out, err)
+	}
+}
+
+func FuzzApplyDelta(f *testing.F) {
+	f.Add([]byte("0123456789"), []byte{10, 6, 0x91, 2, 3, 3, 'x', 'y', 'z'})
+	f.Add([]byte(""), []byte{0, 0})
+	f.Fuzz(func(t *testing.T, base, d []byte) {
+		out, err := applyDelta(base, d)
+		if err == nil {
+			if _, n, ok := deltaSizes(d); !ok || int64(len(out)) != n {
+				t.Fatalf("target size %d, header says %d", len(out), n)
+			}
+		}
+	})
+}
+
+// TestParseCommit compares parseCommit with go-git's Commit.Decode on
+// commits well and badly formed.
+func TestParseCommit(t *testing.T) {
+	t.Parallel()
+	const (
+		tree   = "tree 4b825dc642cb6eb9a060e54bf8d69288fbe4904b\n"
+		parent = "parent 1111111111111111111111111111111111111111\n"
+		p2     = "parent 2222222222222222222222222222222222222222\n"
+		author = "author A U Thor <a@example.com> 1600000000 +0200\n"
+		commtr = "committer C O Mitter <c@example.com> 1700000000 -0130\n"
+	)
+	for name, raw := range map[string]string{
+		"plain":               tree + parent + author + commtr + "\nsubject\n\nbody\n",
+		"root":                tree + author + commtr + "\nfirst\n",
+		"merge":               tree + parent + p2 + author + commtr + "\nMerge\n",
+		"no message":          tree + parent + author + commtr,
+		"no newline at end":   tree + parent + author + strings.TrimSuffix(commtr, "\n"),
+		"empty message":       tree + author + commtr + "\n",
+		"leading blank":       tree + author + commtr + "\n\n\r\n  title  \r\nmore",
+		"signed":              tree + parent + author + commtr + "gpgsig -----BEGIN PGP SIGNATURE-----\n \n abc\n -----END PGP SIGNATURE-----\n\nsigned\n",
+		"mergetag":            tree + parent + p2 + author + commtr + "mergetag object 1111111111111111111111111111111111111111\n type commit\n tag v1\n\nmerge tag\n",
+		"encoding":            tree + author + commtr + "encoding ISO-8859-1\n\nlatin\n",
+		"no author":           tree + parent + commtr + "\nx\n",
+		"no committer":        tree + parent + author + "\nx\n",
+		"swapped":             tree + parent + commtr + author + "\nx\n",
+		"late parent":         tree + author + commtr + parent + "\nx\n",
+		"parent after author": tree + author + parent + commtr + "\nx\n",
+		"bad parent":          tree + "parent 123\n" + author + commtr + "\nx\n",
+		"bad tree":            "tree xyz\n" + author + commtr + "\nx\n",
+		"tree not first":      author + tree + commtr + "\nx\n",
+		"empty":               "",
+		"blank first":         "\n" + tree,
+		"bad signature":       tree + "author nobody\n" + "committer <c@x> notatime +0000\n\nx\n",
+		"bad zone":            tree + "author A <a@x> 1600000000 +02x0\n" + commtr + "\nx\n",
+		"no zone":             tree + "author A <a@x> 1600000000\n" + commtr + "\nx\n",
+		"uppercase hash":      "tree 4B825DC642CB6EB9A060E54BF8D69288FBE4904B\n" + author + commtr + "\nx\n",
+		"header no value":     tree + "author\n" + commtr + "\nx\n",
+		"only tree":           strings.TrimSuffix(tree, "\n"),
+	} {
+		h := plumbing.NewHash("abcdefabcdefabcdefabcdefabcdefabcdefabcd")
+		got, ok := parseCommit(h, []byte(raw), false)
+		obj := &plumbing.MemoryObject{}
+		obj.SetType(plumbing.CommitObject)
+		obj.Write([]byte(raw))
+		var oc object.Commit
+		err := oc.Decode(obj)
+		if (err == nil) != ok {
+			t.Errorf("%s: parseCommit ok=%v, go-git error %v", name, ok, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		want := &commit{hash: h, tree: oc.TreeHash, parents: oc.ParentHashes, when: oc.Committer.When.Unix(), meta: &meta{
+			commit: h.String(), author: oc.Author.Name, email: oc.Author.Email, date: oc.Author.When, message: firstLine(oc.Message),
+		}}
+		if fmt.Sprint(got.tree, got.parents, got.when, *got.meta) != fmt.Sprint(want.tree, want.parents, want.when, *want.meta) ||
+			!got.meta.date.Equal(want.meta.date) || got.meta.date.Location().String() != want.meta.date.Location().String() {
+			t.Errorf("%s:\n got  %v %v %v %+v\n want %v %v %v %+v", name, got.tree, got.parents, got.when, *got.meta, want.tree, want.parents, want.when, *want.meta)
+		}
+	}
+}
