@@ -217,7 +217,7 @@ func (s *Source) runWorkers(ctx context.Context, o *objectSource, sink source.Si
 		p.Go(func() {
 			objs := o.open()
 			defer objs.Close()
-			w := &worker{objects: objs, seed: maphash.MakeSeed()}
+			w := newWorker(objs)
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue // drain
@@ -236,8 +236,12 @@ func (s *Source) runWorkers(ctx context.Context, o *objectSource, sink source.Si
 // concurrent use, and the buffers are reused from blob to blob.
 type worker struct {
 	*objects
-	seed maphash.Seed
+	diff lineDiff
 	bufs [][]byte // [0] the blob, [1:] its previous versions
+}
+
+func newWorker(objs *objects) *worker {
+	return &worker{objects: objs, diff: lineDiff{seed: maphash.MakeSeed()}}
 }
 
 // buf returns scratch buffer i with room for n bytes. Buffers over 4 MiB
@@ -362,7 +366,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 	opts := s.opts.Options
 	opts.ScanBinary = true // decided above, for the whole blob
 	var scanErr error
-	forNewLines(data, olds, w.seed, func(start, end, ctxEnd, lineBase int) {
+	w.diff.newLines(data, olds, func(start, end, ctxEnd, lineBase int) {
 		if scanErr != nil {
 			return
 		}

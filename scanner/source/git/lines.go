@@ -22,12 +22,42 @@ import (
 // its blank lines. Work is proportional to the changed region, not the
 // file.
 func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, end, ctxEnd, lineBase int)) {
+	d := lineDiff{seed: seed}
+	d.newLines(data, olds, fn)
+}
+
+// lineDiff runs forNewLines with scratch memory kept from call to call:
+// one per worker, whose blobs come one after another.
+type lineDiff struct {
+	seed  maphash.Seed
+	lines []line
+	sets  []lineSet
+}
+
+// line is a line of the candidate region: end includes the newline.
+type line struct {
+	start, end int
+	kind       int
+}
+
+const (
+	oldLine = iota
+	shortOld
+	newLine
+)
+
+func (d *lineDiff) newLines(data []byte, olds [][]byte, fn func(start, end, ctxEnd, lineBase int)) {
 	if len(data) == 0 {
 		return
 	}
+	seed := d.seed
 	// The candidate region: lines outside an old version's changed region
 	// are in that version, so only the intersection can hold new lines.
 	from, to := 0, len(data)
+	for len(d.sets) < len(olds) {
+		d.sets = append(d.sets, lineSet{})
+	}
+	sets := d.sets[:len(olds)]
 	regions := make([][]byte, len(olds))
 	for i, old := range olds {
 		f, t, of, ot := changedRegion(data, old)
@@ -37,29 +67,20 @@ func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, e
 	if from >= to {
 		return
 	}
-	sets := make([]map[uint64]struct{}, len(olds))
 	for i, r := range regions {
-		sets[i] = lineSet(r, seed)
+		sets[i].fill(r, seed)
 	}
 	// Classify the region's lines.
-	type line struct {
-		start, end int // end includes the newline
-		kind       int
-	}
-	const (
-		oldLine = iota
-		shortOld
-		newLine
-	)
-	var lines []line
+	lines := d.lines[:0]
 	for pos := from; pos < to; {
 		end, next := to, to
 		if i := bytes.IndexByte(data[pos:to], '\n'); i >= 0 {
 			end, next = pos+i, pos+i+1
 		}
 		kind := newLine
-		for _, set := range sets {
-			if _, ok := set[maphash.Bytes(seed, data[pos:end])]; ok {
+		h := maphash.Bytes(seed, data[pos:end])
+		for i := range sets {
+			if sets[i].has(h) {
 				kind = oldLine
 				if len(bytes.TrimSpace(data[pos:end])) < shortLine {
 					kind = shortOld
@@ -69,6 +90,15 @@ func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, e
 		}
 		lines = append(lines, line{pos, next, kind})
 		pos = next
+	}
+	// Scratch for a huge file is not kept for the next.
+	if cap(lines) <= maxKeptLines {
+		d.lines = lines[:0]
+	}
+	for i := range sets {
+		if len(sets[i].slots) > 2*maxKeptLines {
+			sets[i] = lineSet{}
+		}
 	}
 	lineBase := bytes.Count(data[:from], []byte{'\n'})
 	for i := 0; i < len(lines); {
@@ -101,6 +131,9 @@ func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, e
 		i = last + 1
 	}
 }
+
+// maxKeptLines bounds the scratch a lineDiff keeps between calls.
+const maxKeptLines = 1 << 16
 
 const (
 	// shortLine is the length below which an old line can't hold a secret
@@ -172,9 +205,28 @@ func commonSuffix(a, b []byte) int {
 	return i
 }
 
-// lineSet hashes every line of b.
-func lineSet(b []byte, seed maphash.Seed) map[uint64]struct{} {
-	set := make(map[uint64]struct{}, bytes.Count(b, []byte{'\n'})+1)
+// lineSet is a set of line hashes: open addressing over a table reused
+// from blob to blob, cheaper than a map built for each.
+type lineSet struct {
+	slots []uint64 // 0 is empty; a hash of 0 is stored as 1
+	mask  uint64
+}
+
+// fill makes the set hold the hashes of every line of b.
+func (s *lineSet) fill(b []byte, seed maphash.Seed) {
+	// A power of two at least twice the line count: probes stay short.
+	lines := bytes.Count(b, []byte{'\n'}) + 1
+	n := 16
+	for n < 2*lines {
+		n *= 2
+	}
+	if cap(s.slots) >= n {
+		s.slots = s.slots[:n]
+		clear(s.slots)
+	} else {
+		s.slots = make([]uint64, n)
+	}
+	s.mask = uint64(n - 1)
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		l := b
@@ -183,7 +235,31 @@ func lineSet(b []byte, seed maphash.Seed) map[uint64]struct{} {
 		} else {
 			b = nil
 		}
-		set[maphash.Bytes(seed, l)] = struct{}{}
+		s.add(maphash.Bytes(seed, l))
 	}
-	return set
+}
+
+func (s *lineSet) add(h uint64) {
+	h = max(h, 1)
+	for i := h & s.mask; ; i = (i + 1) & s.mask {
+		switch s.slots[i] {
+		case 0:
+			s.slots[i] = h
+			return
+		case h:
+			return
+		}
+	}
+}
+
+func (s *lineSet) has(h uint64) bool {
+	h = max(h, 1)
+	for i := h & s.mask; ; i = (i + 1) & s.mask {
+		switch s.slots[i] {
+		case 0:
+			return false
+		case h:
+			return true
+		}
+	}
 }

@@ -1,11 +1,13 @@
 package git
 
 import (
-	"github.com/leakhound/leakhound/finding"
+	"fmt"
 	"hash/maphash"
 	"math/rand"
 	"strings"
 	"testing"
+
+	"github.com/leakhound/leakhound/finding"
 )
 
 func newLinesOf(data string, olds ...string) []string {
@@ -158,5 +160,40 @@ func TestShiftedTail(t *testing.T) {
 	sh.Chunk(finding.Chunk{Data: make([]byte, 20), Offset: 0, Tail: 5}) // not the last chunk
 	if len(rec.chunks) != 2 || rec.chunks[0].Tail != 10 || rec.chunks[0].Offset != 100 || rec.chunks[0].LineBase != 7 || rec.chunks[1].Tail != 5 {
 		t.Errorf("chunks = %+v", rec.chunks)
+	}
+}
+
+// A lineDiff reused from blob to blob (as a worker does) finds what a
+// fresh one finds, across table sizes and a file too big to keep scratch
+// for.
+func TestLineDiffReuse(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewSource(2))
+	gen := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "line %d\n", rng.Intn(2*n+1))
+		}
+		return b.String()
+	}
+	seed := maphash.MakeSeed()
+	reused := lineDiff{seed: seed}
+	runs := func(d *lineDiff, data string, olds [][]byte) string {
+		var out []string
+		d.newLines([]byte(data), olds, func(start, end, ctxEnd, lineBase int) {
+			out = append(out, fmt.Sprint(start, end, ctxEnd, lineBase))
+		})
+		return strings.Join(out, ",")
+	}
+	for iter, n := range []int{3, 50, 1000, 10, maxKeptLines + 10, 20, 2000, 5} {
+		data := gen(n)
+		var olds [][]byte
+		for k := 0; k <= iter%3; k++ {
+			olds = append(olds, []byte(gen(n)))
+		}
+		fresh := lineDiff{seed: seed}
+		if got, want := runs(&reused, data, olds), runs(&fresh, data, olds); got != want {
+			t.Fatalf("%d lines: reused lineDiff found %.80s, a fresh one %.80s", n, got, want)
+		}
 	}
 }

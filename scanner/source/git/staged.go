@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -81,7 +80,7 @@ func (s *Source) scanStaged(ctx context.Context, o *objectSource, sink source.Si
 	// already open, rather than open one per worker (each loads the pack
 	// indexes again).
 	if len(todo) <= inlineStaged {
-		w := &worker{objects: objs, seed: maphash.MakeSeed()}
+		w := newWorker(objs)
 		for _, j := range todo {
 			if err := ctx.Err(); err != nil {
 				return err
