@@ -63,7 +63,7 @@ func (g *graph) peel(name string, h plumbing.Hash) (plumbing.Hash, bool) {
 		if _, ok := g.commits[h]; ok {
 			return h, true
 		}
-		obj, err := g.sto.EncodedObject(plumbing.AnyObject, h)
+		obj, err := g.object(h)
 		if err != nil {
 			g.sink.Problem(name, fmt.Errorf("object %s: %w", h, err))
 			return h, false

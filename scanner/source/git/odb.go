@@ -283,14 +283,7 @@ func (db *odb) reader() *objReader { return &objReader{db: db} }
 // come (its delta bases are always cached). The returned bytes may be
 // shared: they must not be modified.
 func (r *objReader) read(h plumbing.Hash, t plumbing.ObjectType, limit int64, keep bool) ([]byte, error) {
-	if limit <= 0 || limit > maxInline {
-		limit = maxInline
-	}
-	p, off, ok := r.db.find(h)
-	if !ok {
-		return r.readLoose(h, t, limit)
-	}
-	data, typ, err := r.readPacked(p, off, limit, keep)
+	data, typ, err := r.readAny(h, t, limit, keep)
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +291,19 @@ func (r *objReader) read(h plumbing.Hash, t plumbing.ObjectType, limit int64, ke
 		return nil, errFallback // go-git says the object is not found
 	}
 	return data, nil
+}
+
+// readAny is read for an object of any type when t is AnyObject (t only
+// saves inflating a loose object of the wrong type).
+func (r *objReader) readAny(h plumbing.Hash, t plumbing.ObjectType, limit int64, keep bool) ([]byte, plumbing.ObjectType, error) {
+	if limit <= 0 || limit > maxInline {
+		limit = maxInline
+	}
+	p, off, ok := r.db.find(h)
+	if !ok {
+		return r.readLoose(h, t, limit)
+	}
+	return r.readPacked(p, off, limit, keep)
 }
 
 // readPacked reads the object at off, checking its size against limit
@@ -555,11 +561,11 @@ func (r *objReader) inflateFrom(src io.Reader, dst []byte) error {
 
 // readLoose reads a loose object, or returns errFallback when there is
 // none (go-git then looks in alternates, or reports it missing).
-func (r *objReader) readLoose(h plumbing.Hash, t plumbing.ObjectType, limit int64) ([]byte, error) {
+func (r *objReader) readLoose(h plumbing.Hash, t plumbing.ObjectType, limit int64) ([]byte, plumbing.ObjectType, error) {
 	s := h.String()
 	f, err := os.Open(filepath.Join(r.db.dir, s[:2], s[2:]))
 	if err != nil {
-		return nil, errFallback
+		return nil, 0, errFallback
 	}
 	defer f.Close()
 	if r.bufr == nil {
@@ -570,18 +576,18 @@ func (r *objReader) readLoose(h plumbing.Hash, t plumbing.ObjectType, limit int6
 	if r.zr == nil {
 		zr, err := zlib.NewReader(r.bufr)
 		if err != nil {
-			return nil, errFallback
+			return nil, 0, errFallback
 		}
 		r.zr = zr
 	} else if err := r.zr.(zlib.Resetter).Reset(r.bufr, nil); err != nil {
-		return nil, errFallback
+		return nil, 0, errFallback
 	}
 	// "<type> <size>\0", then the content.
 	head := r.head[:0]
 	var one [1]byte
 	for {
 		if _, err := io.ReadFull(r.zr, one[:]); err != nil || len(head) == cap(head) {
-			return nil, errFallback
+			return nil, 0, errFallback
 		}
 		if one[0] == 0 {
 			break
@@ -590,27 +596,27 @@ func (r *objReader) readLoose(h plumbing.Hash, t plumbing.ObjectType, limit int6
 	}
 	ts, ss, ok := bytes.Cut(head, []byte{' '})
 	if !ok {
-		return nil, errFallback
+		return nil, 0, errFallback
 	}
 	typ, err := plumbing.ParseObjectType(string(ts))
-	if err != nil || typ != t {
-		return nil, errFallback
+	if err != nil || (t != plumbing.AnyObject && typ != t) {
+		return nil, 0, errFallback
 	}
 	size, err := strconv.ParseInt(string(ss), 10, 64)
 	if err != nil || size < 0 {
-		return nil, errFallback
+		return nil, 0, errFallback
 	}
 	if size > limit {
-		return nil, r.tooLarge(size, limit)
+		return nil, 0, r.tooLarge(size, limit)
 	}
 	data := make([]byte, size)
 	if _, err := io.ReadFull(r.zr, data); err != nil {
-		return nil, errFallback
+		return nil, 0, errFallback
 	}
 	if n, err := r.zr.Read(one[:]); n != 0 || err != io.EOF {
-		return nil, errFallback
+		return nil, 0, errFallback
 	}
-	return data, nil
+	return data, typ, nil
 }
 
 // deltaSizes reads the base and target sizes at the start of a delta.

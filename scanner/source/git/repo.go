@@ -382,3 +382,18 @@ func (o *objectSource) open() *objects {
 }
 
 func (o *objects) Close() { o.sto.Close() }
+
+// object reads an object of any type, for the few reads (peeling tags)
+// that want go-git's EncodedObject.
+func (o *objects) object(h plumbing.Hash) (plumbing.EncodedObject, error) {
+	data, typ, err := o.rd.readAny(h, plumbing.AnyObject, 0, false)
+	if err != nil {
+		return o.sto.EncodedObject(plumbing.AnyObject, h)
+	}
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(typ)
+	if _, err := obj.Write(data); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
