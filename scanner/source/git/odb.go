@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -70,16 +71,49 @@ func openODB(dir string, cacheSize int64) *odb {
 // on every platform).
 func openODBWith(dir string, cacheSize int64, mmap bool) *odb {
 	db := &odb{dir: dir, cache: newBaseCache(cacheSize)}
-	idxs, _ := filepath.Glob(filepath.Join(dir, "pack", "pack-*.idx"))
-	sort.Strings(idxs)
-	for _, idx := range idxs {
-		p, err := openPack(idx, len(db.packs), mmap)
-		if err != nil {
-			continue
+	for _, d := range withAlternates(dir) {
+		idxs, _ := filepath.Glob(filepath.Join(d, "pack", "pack-*.idx"))
+		sort.Strings(idxs)
+		for _, idx := range idxs {
+			p, err := openPack(idx, len(db.packs), mmap)
+			if err != nil {
+				continue
+			}
+			db.packs = append(db.packs, p)
 		}
-		db.packs = append(db.packs, p)
 	}
 	return db
+}
+
+// withAlternates returns dir and the object directories it borrows from
+// (objects/info/alternates, as `git clone --shared` or --reference
+// write), and theirs, to git's depth of 5.
+func withAlternates(dir string) []string {
+	out := []string{filepath.Clean(dir)}
+	seen := map[string]bool{out[0]: true}
+	for i, depth := 0, 0; i < len(out) && depth <= 5; depth++ {
+		for end := len(out); i < end; i++ {
+			b, err := os.ReadFile(filepath.Join(out[i], "info", "alternates"))
+			if err != nil {
+				continue
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				line = strings.TrimSpace(line)
+				if line == "" || line[0] == '#' {
+					continue
+				}
+				if !filepath.IsAbs(line) {
+					line = filepath.Join(out[i], line)
+				}
+				line = filepath.Clean(line)
+				if !seen[line] {
+					seen[line] = true
+					out = append(out, line)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (db *odb) Close() {
@@ -133,6 +167,13 @@ func openPack(idxPath string, id int, mmap bool) (*pack, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: not a version 2 pack", f.Name())
 	}
+	// A pack that is not the one its index describes (replaced, cut
+	// short) is left to go-git.
+	var sum [20]byte
+	if _, err := f.ReadAt(sum[:], p.size-20); err != nil || !bytes.Equal(sum[:], p.idx.packSum) {
+		f.Close()
+		return nil, fmt.Errorf("%s: does not match its index", f.Name())
+	}
 	if mmap {
 		if data, unmap, err := mapFile(f, p.size); err == nil {
 			p.data, p.done = data, unmap
@@ -158,6 +199,7 @@ type packIndex struct {
 	names   []byte // 20 bytes an object, sorted
 	offsets []byte // 4 bytes an object
 	large   []byte // 8 bytes a large offset
+	packSum []byte // the pack's checksum
 }
 
 func (x *packIndex) parse(b []byte) error {
@@ -184,6 +226,7 @@ func (x *packIndex) parse(b []byte) error {
 	x.offsets = b[pos : pos+n*4]
 	pos += n * 4
 	x.large = b[pos : pos+rest]
+	x.packSum = b[len(b)-40 : len(b)-20]
 	return nil
 }
 
@@ -335,11 +378,11 @@ func (r *objReader) readPacked(p *pack, off, limit int64, keep bool) ([]byte, pl
 	if e.size > maxInline {
 		return nil, 0, errFallback
 	}
-	r.top = grow(r.top, e.size)
-	if err := r.inflate(p, e.data, r.top); err != nil {
+	top := scratch(&r.top, e.size)
+	if err := r.inflate(p, e.data, top); err != nil {
 		return nil, 0, err
 	}
-	_, n, ok := deltaSizes(r.top)
+	_, n, ok := deltaSizes(top)
 	if !ok {
 		return nil, 0, errFallback
 	}
@@ -354,7 +397,7 @@ func (r *objReader) readPacked(p *pack, off, limit int64, keep bool) ([]byte, pl
 	if err != nil {
 		return nil, 0, err
 	}
-	data, err := applyDelta(base, r.top)
+	data, err := applyDelta(base, top)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -427,14 +470,14 @@ func (r *objReader) resolve(p *pack, off int64) ([]byte, plumbing.ObjectType, er
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
 		l := chain[i]
-		r.delta = grow(r.delta, l.e.size)
-		if err := r.inflate(l.p, l.e.data, r.delta); err != nil {
+		delta := scratch(&r.delta, l.e.size)
+		if err := r.inflate(l.p, l.e.data, delta); err != nil {
 			return nil, 0, err
 		}
-		if _, n, ok := deltaSizes(r.delta); !ok || n > maxInline {
+		if _, n, ok := deltaSizes(delta); !ok || n > maxInline {
 			return nil, 0, errFallback
 		}
-		out, err := applyDelta(base, r.delta)
+		out, err := applyDelta(base, delta)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -444,12 +487,20 @@ func (r *objReader) resolve(p *pack, off int64) ([]byte, plumbing.ObjectType, er
 	return base, typ, nil
 }
 
-func grow(b []byte, n int64) []byte {
-	if int64(cap(b)) >= n {
-		return b[:n]
+// scratch returns *b resized to n bytes; a buffer over maxScratch is not
+// kept in *b, so one huge delta doesn't pin memory for the whole scan.
+func scratch(b *[]byte, n int64) []byte {
+	if int64(cap(*b)) >= n {
+		return (*b)[:n]
 	}
-	return make([]byte, n)
+	buf := make([]byte, n)
+	if n <= maxScratch {
+		*b = buf
+	}
+	return buf
 }
+
+const maxScratch = 4 << 20
 
 // entry parses the header of the entry at off.
 func (r *objReader) entry(p *pack, off int64) (entry, error) {

@@ -269,8 +269,8 @@ func TestODBCorruptPack(t *testing.T) {
 		pack := append([]byte(nil), orig...)
 		ix := idx
 		switch round % 5 {
-		case 0: // truncated
-			pack = pack[:rng.Intn(len(pack))]
+		case 0: // truncated, the checksum kept (a pack that doesn't end with it is not read)
+			pack = append(pack[:12+rng.Intn(len(pack)-12)], orig[len(orig)-20:]...)
 		case 1: // a few bytes changed anywhere
 			for i := 0; i < 1+rng.Intn(4); i++ {
 				pack[rng.Intn(len(pack))] = byte(rng.Intn(256))
@@ -410,4 +410,61 @@ func TestParseCommit(t *testing.T) {
 			t.Errorf("%s:\n got  %v %v %v %+v\n want %v %v %v %+v", name, got.tree, got.parents, got.when, *got.meta, want.tree, want.parents, want.when, *want.meta)
 		}
 	}
+}
+
+// A pack whose checksum is not the one its index names is left to go-git.
+func TestODBPackIndexMismatch(t *testing.T) {
+	t.Parallel()
+	r := deltaRepo(t)
+	r.git("repack", "-q", "-a", "-d")
+	idxs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.idx"))
+	pack := strings.TrimSuffix(idxs[0], ".idx") + ".pack"
+	data, err := os.ReadFile(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-1] ^= 1
+	if err := os.Chmod(pack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pack, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openODB(filepath.Join(r.dir, ".git", "objects"), DefaultCacheSize)
+	defer db.Close()
+	if len(db.packs) != 0 {
+		t.Errorf("a pack that doesn't match its index was opened")
+	}
+	h := plumbing.NewHash(r.git("rev-parse", "HEAD"))
+	if _, err := db.reader().read(h, plumbing.CommitObject, 0, false); err != errFallback {
+		t.Errorf("read: %v, want errFallback", err)
+	}
+}
+
+// A clone that borrows objects (git clone --shared) reads the packs of
+// the repository it borrows from, and its scan finds what that one's does.
+func TestODBAlternates(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	var want []string
+	for i := 0; i < 3; i++ {
+		tok := token()
+		c := r.commit(who{"A", i}, "add", map[string]string{fmt.Sprintf("f%d.txt", i): tok + "\n"})
+		want = append(want, fmt.Sprintf("%s f%d.txt:1 %s", tok, i, c))
+	}
+	r.git("repack", "-q", "-a", "-d")
+	shared := filepath.Join(t.TempDir(), "shared")
+	r.git("clone", "-q", "--shared", r.dir, shared)
+	objs := filepath.Join(shared, ".git", "objects")
+	if _, err := os.Stat(filepath.Join(objs, "info", "alternates")); err != nil {
+		t.Fatal(err)
+	}
+	db := openODB(objs, DefaultCacheSize)
+	if len(db.packs) != 1 {
+		t.Errorf("packs: %d, want the borrowed one", len(db.packs))
+	}
+	db.Close()
+	rec := scan(t, Options{Path: shared})
+	noProblems(t, rec)
+	wantHits(t, rec, want...)
 }
