@@ -1,6 +1,7 @@
 // Package git is the source for git history and for the staged changes of
-// a pre-commit hook. It reads the object database with go-git and never
-// runs the git command.
+// a pre-commit hook. It reads the object database itself (packs, mapped,
+// and loose objects: see odb), leaves to go-git what its reader does not
+// handle, and never runs the git command.
 //
 // # History
 //
@@ -22,10 +23,11 @@
 //     at that path; its author, email, date and message first line go into
 //     the Origin of every chunk of that blob.
 //  4. Each new (blob, path) pair is handed to a bounded pool of workers as
-//     soon as it is found, so enumeration and scanning run together. Each
-//     worker has its own go-git object store (go-git stores are not safe
-//     for concurrent use) over one shared, bounded object cache, so delta
-//     bases decoded by one worker help the others.
+//     soon as it is found, so enumeration and scanning run together. The
+//     workers share one pack reader, whose bounded cache holds delta bases
+//     and recent objects by pack offset, so bases decoded by one worker
+//     help the others; each has its own decompressor, and its own go-git
+//     store for what the pack reader leaves to go-git.
 //  5. Diffs only decide attribution. The parents' trees are walked in
 //     step with the commit's, so for a changed file the worker knows its
 //     versions in the parents. A new file is scanned whole; in a changed
@@ -50,9 +52,10 @@
 // blob that already existed before the subset is not reported as new in
 // it: this matches what `git log -p A..B` would show.
 //
-// go-git is set, process-wide, to hash objects with crypto/sha1 rather
-// than its collision-detecting sha1cd (see useFastSHA1): it hashes every
-// object it caches, and a scanner gains nothing from collision detection.
+// go-git, for what it still reads, is set, process-wide, to hash objects
+// with crypto/sha1 rather than its collision-detecting sha1cd (see
+// useFastSHA1): it hashes every object it caches, and a scanner gains
+// nothing from collision detection. The pack reader hashes nothing.
 //
 // # Staged changes
 //

@@ -60,7 +60,8 @@ type Options struct {
 	// GOMAXPROCS).
 	Workers int
 	// CacheSize bounds the object cache shared by all readers, in bytes
-	// (default 16 MiB).
+	// (default 16 MiB). go-git's own, for the objects left to it, has
+	// the same bound and is mostly empty.
 	CacheSize int64
 }
 
