@@ -130,13 +130,7 @@ func decodeCommit(o *objects, h plumbing.Hash, shallow bool) (*commit, error) {
 		hash: h,
 		tree: oc.TreeHash,
 		when: oc.Committer.When.Unix(),
-		meta: &meta{
-			commit:  h.String(),
-			author:  oc.Author.Name,
-			email:   oc.Author.Email,
-			date:    oc.Author.When,
-			message: firstLine(oc.Message),
-		},
+		meta: newMeta(h, oc.Author.Name, oc.Author.Email, firstLine(oc.Message), oc.Author.When),
 	}
 	if !shallow {
 		c.parents = oc.ParentHashes
@@ -237,13 +231,7 @@ func parseCommit(h plumbing.Hash, b []byte, shallow bool) (*commit, bool) {
 		}
 	}
 	c.when = committer.When.Unix()
-	c.meta = &meta{
-		commit:  h.String(),
-		author:  author.Name,
-		email:   author.Email,
-		date:    author.When,
-		message: firstLineBytes(message),
-	}
+	c.meta = newMeta(h, author.Name, author.Email, firstLineBytes(message), author.When)
 	if !shallow {
 		c.parents = parents
 	}
@@ -771,7 +759,7 @@ func (w *treeWalker) problem(dir string, h plumbing.Hash, m *meta, err error) {
 		where = "/"
 	}
 	if m != nil {
-		err = fmt.Errorf("tree %s in commit %s: %w", h, m.commit, err)
+		err = fmt.Errorf("tree %s in commit %s: %w", h, m.commit(), err)
 	} else {
 		err = fmt.Errorf("tree %s: %w", h, err)
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/leakhound/leakhound/finding"
 )
 
 // deltaRepo builds a repository whose history stores most objects as
@@ -402,12 +404,15 @@ func TestParseCommit(t *testing.T) {
 		if !ok {
 			continue
 		}
-		want := &commit{hash: h, tree: oc.TreeHash, parents: oc.ParentHashes, when: oc.Committer.When.Unix(), meta: &meta{
-			commit: h.String(), author: oc.Author.Name, email: oc.Author.Email, date: oc.Author.When, message: firstLine(oc.Message),
-		}}
-		if fmt.Sprint(got.tree, got.parents, got.when, *got.meta) != fmt.Sprint(want.tree, want.parents, want.when, *want.meta) ||
-			!got.meta.date.Equal(want.meta.date) || got.meta.date.Location().String() != want.meta.date.Location().String() {
-			t.Errorf("%s:\n got  %v %v %v %+v\n want %v %v %v %+v", name, got.tree, got.parents, got.when, *got.meta, want.tree, want.parents, want.when, *want.meta)
+		want := finding.Origin{Commit: h.String(), Author: oc.Author.Name, Email: oc.Author.Email, Date: oc.Author.When, Message: firstLine(oc.Message)}
+		var o finding.Origin
+		got.meta.origin(&o)
+		_, gotTZ := o.Date.Zone()
+		_, wantTZ := want.Date.Zone()
+		if fmt.Sprint(got.tree, got.parents, got.when) != fmt.Sprint(oc.TreeHash, oc.ParentHashes, oc.Committer.When.Unix()) ||
+			o.Commit != want.Commit || o.Author != want.Author || o.Email != want.Email || o.Message != want.Message ||
+			!o.Date.Equal(want.Date) || gotTZ != wantTZ {
+			t.Errorf("%s:\n got  %v %v %v %+v\n want %v %v %v %+v", name, got.tree, got.parents, got.when, o, oc.TreeHash, oc.ParentHashes, oc.Committer.When.Unix(), want)
 		}
 	}
 }
