@@ -184,18 +184,23 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target, root str
 	if err != nil {
 		return err
 	}
-	eng, err := detectors.New(cfg)
-	if err != nil {
-		return usageError(err)
-	}
-	if !cfg.Builtin {
+	var det detectors.Detector
+	if cfg.Builtin {
+		// The built-in rules always build (their tests say so): the engine
+		// is built while the source starts walking, and their regexes are
+		// compiled on first use (the tests compile them all).
+		det = buildLater(cfg)
+	} else {
 		// A user's rules: every regex must compile before the scan says
-		// anything, or a broken rule would silently find nothing. The
-		// built-in rules are compiled on first use (their tests compile
-		// them all).
+		// anything, or a broken rule would silently find nothing.
+		eng, err := detectors.New(cfg)
+		if err != nil {
+			return usageError(err)
+		}
 		if err := eng.CompileAll(); err != nil {
 			return usageError(err)
 		}
+		det = eng
 	}
 	ignore, err := g.loadIgnores(root)
 	if err != nil {
@@ -218,7 +223,7 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target, root str
 	opts := scanner.Options{
 		Target:   target,
 		Source:   src,
-		Detector: eng,
+		Detector: det,
 		Ignore:   ignore,
 		Reporter: rep,
 		Output:   bw,
@@ -231,6 +236,13 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target, root str
 	res, err := scanner.Run(c.Context(), opts)
 	if opts.Progress != nil {
 		fmt.Fprint(io.ErrOut, "\r\033[K")
+	}
+	if l, ok := det.(*lateEngine); ok {
+		// The built-in rules' tests build them, so this is a bug if it
+		// happens; a scan that detected nothing must not pass as clean.
+		if berr := l.wait(); berr != nil {
+			return usageError(berr)
+		}
 	}
 	if err != nil {
 		var bad *sourceError
@@ -257,6 +269,37 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target, root str
 		return &exitError{code: ExitErrors}
 	}
 	return nil
+}
+
+// lateEngine is an engine built in the background: the first Detect waits
+// for it. It serves the built-in rules, which cannot fail to build.
+type lateEngine struct {
+	ready chan struct{}
+	eng   *detectors.Engine
+	err   error
+}
+
+func buildLater(cfg *rules.Config) *lateEngine {
+	l := &lateEngine{ready: make(chan struct{})}
+	go func() {
+		defer close(l.ready)
+		l.eng, l.err = detectors.New(cfg)
+	}()
+	return l
+}
+
+func (l *lateEngine) Detect(c finding.Chunk) []finding.Finding {
+	<-l.ready
+	if l.err != nil {
+		return nil // runScan reports it (see wait)
+	}
+	return l.eng.Detect(c)
+}
+
+// wait returns the error building the engine failed with, if any.
+func (l *lateEngine) wait() error {
+	<-l.ready
+	return l.err
 }
 
 // sourceError marks an error in what the user asked to scan (no such
