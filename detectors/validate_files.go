@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // credentialValidators check values taken from credential files and config
@@ -58,7 +59,13 @@ func validPasswordValue(s string) bool {
 	if strings.Trim(s, "*•#?") == "" {
 		return false // masked
 	}
-	return true
+	// A password of punctuation alone (a URL-encoding test's "%20%21%22...")
+	// is a test of escaping, not a secret anyone chose.
+	plain := s
+	if u, err := url.PathUnescape(s); err == nil {
+		plain = u
+	}
+	return strings.ContainsFunc(plain, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
 
 // deLeet folds the ways docs disguise a dummy password (p@ssw0rd,
