@@ -28,6 +28,9 @@ type commit struct {
 	parents []plumbing.Hash
 	when    int64 // committer time, for ordering
 	meta    *meta
+	// children counts the selected commits still to walk that name this
+	// one as a parent: at zero its record is let go.
+	children int32
 }
 
 // graph holds the commits read so far.
@@ -575,8 +578,19 @@ func (s *Source) scanHistory(ctx context.Context, o *objectSource, sink source.S
 			return err
 		}
 	}
-	emit := func(j job) error { return send(ctx, jobs, j) }
+	boundary = nil
+	// A commit's record is needed until its last child is walked (for its
+	// tree), so memory holds the frontier of the history, not all of it:
+	// the records are what would otherwise grow with every commit.
 	for _, cm := range selected {
+		for _, p := range cm.parents {
+			if pc := g.commits[p]; pc != nil {
+				pc.children++
+			}
+		}
+	}
+	emit := func(j job) error { return send(ctx, jobs, j) }
+	for i, cm := range selected {
 		parents := make([]plumbing.Hash, 0, len(cm.parents))
 		for _, p := range cm.parents {
 			if pc := g.commits[p]; pc != nil {
@@ -585,6 +599,18 @@ func (s *Source) scanHistory(ctx context.Context, o *objectSource, sink source.S
 		}
 		if err := w.walk(ctx, cm.tree, "", parents, cm.meta, emit); err != nil {
 			return err
+		}
+		selected[i] = nil
+		cm.meta = nil // the jobs hold their own reference
+		for _, p := range cm.parents {
+			if pc := g.commits[p]; pc != nil {
+				if pc.children--; pc.children == 0 {
+					delete(g.commits, p)
+				}
+			}
+		}
+		if cm.children == 0 {
+			delete(g.commits, cm.hash)
 		}
 	}
 	return nil
