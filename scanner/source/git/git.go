@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	ghash "github.com/go-git/go-git/v5/plumbing/hash"
 	"github.com/sourcegraph/conc/pool"
 
@@ -60,10 +61,15 @@ type Options struct {
 	// GOMAXPROCS).
 	Workers int
 	// CacheSize bounds the object cache shared by all readers, in bytes
-	// (default 16 MiB). go-git's own, for the objects left to it, has
-	// the same bound and is mostly empty.
+	// (default 16 MiB). go-git, which reads only the objects the pack
+	// reader leaves to it, has its own cache of fallbackCacheSize.
 	CacheSize int64
 }
+
+// fallbackCacheSize bounds go-git's object cache: it serves the rare
+// objects the pack reader leaves to go-git (over 32 MiB, in no pack, or
+// malformed), so it needs little.
+const fallbackCacheSize = 4 << 20
 
 // DefaultCacheSize is the default bound of the shared object cache: enough
 // to hold the delta bases of the files being read without growing with the
@@ -167,7 +173,7 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	if err != nil {
 		return &TargetError{err}
 	}
-	c := newObjectCache(s.cacheSize())
+	c := cache.NewObjectLRU(fallbackCacheSize)
 	db := openODB(filepath.Join(r.commonDir, "objects"), s.cacheSize())
 	defer db.Close()
 	o := &objectSource{repo: r, cache: c, db: db}
