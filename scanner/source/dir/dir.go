@@ -63,6 +63,7 @@ func New(opts Options) (*Source, error) {
 
 type job struct {
 	path, rel, root string
+	named           bool // given on the command line, not found by the walk
 }
 
 // Scan walks every path and scans its files. A path that does not exist
@@ -103,7 +104,7 @@ func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink so
 		return fmt.Errorf("scan %s: %w", root, err)
 	}
 	if !info.IsDir() {
-		return s.send(ctx, jobs, job{path: root, rel: filepath.ToSlash(filepath.Clean(root))})
+		return s.send(ctx, jobs, job{path: root, rel: filepath.ToSlash(filepath.Clean(root)), named: true})
 	}
 	// filepath.WalkDir never follows symbolic links, so a link out of the
 	// tree or a link loop can't take the walk anywhere: links are counted
@@ -175,6 +176,19 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	if err != nil {
 		sink.Problem(j.rel, err)
 		return
+	}
+	if !regular {
+		// Only what the user named may be a pipe or a device: anything
+		// else was a regular file when the walk saw it, and is skipped
+		// rather than read (a FIFO put in its place would never end).
+		if !j.named {
+			sink.Skip(j.rel, "not a regular file")
+			return
+		}
+		if err := f.block(); err != nil {
+			sink.Problem(j.rel, err)
+			return
+		}
 	}
 	// A pipe or device named on the command line, or a file the kernel
 	// gives no size (procfs), is read to its end; its size is unknown.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/leakhound/leakhound/finding"
 )
@@ -19,6 +20,7 @@ type recorder struct {
 	data     strings.Builder
 	items    int
 	problems []string
+	skips    []string
 }
 
 func (r *recorder) Chunk(c finding.Chunk) {
@@ -26,8 +28,12 @@ func (r *recorder) Chunk(c finding.Chunk) {
 	defer r.mu.Unlock()
 	r.data.Write(c.Data[:len(c.Data)-c.Tail])
 }
-func (r *recorder) Item(int64)          { r.mu.Lock(); r.items++; r.mu.Unlock() }
-func (r *recorder) Skip(string, string) {}
+func (r *recorder) Item(int64) { r.mu.Lock(); r.items++; r.mu.Unlock() }
+func (r *recorder) Skip(p, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.skips = append(r.skips, p+": "+reason)
+}
 func (r *recorder) Problem(p string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -91,5 +97,34 @@ func TestFileSizes(t *testing.T) {
 		if got := rec.data.String(); got != body || len(rec.problems) > 0 {
 			t.Errorf("%s: read %d bytes (problems %v), want %d", name, len(got), rec.problems, len(body))
 		}
+	}
+}
+
+// A FIFO that takes a regular file's place between the walk and the open
+// is skipped, not read: with no writer, reading it would never end.
+func TestFIFOInPlaceOfFileIsSkipped(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "config.env")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	s, err := New(Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// As the walk would send it: found in the tree, not named.
+		s.scanFile(context.Background(), job{path: fifo, rel: "config.env", root: dir}, rec)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("scanFile blocked on a FIFO")
+	}
+	if len(rec.skips) != 1 || rec.skips[0] != "config.env: not a regular file" || rec.items != 0 {
+		t.Errorf("skips %v, items %d; want the FIFO skipped", rec.skips, rec.items)
 	}
 }

@@ -17,9 +17,12 @@ type file struct {
 	name string
 }
 
+// openFile opens name without blocking: a FIFO that took a regular
+// file's place after the walk saw it would otherwise hang the open until
+// some writer came. Reads of regular files ignore O_NONBLOCK; see block.
 func openFile(name string) (*file, error) {
 	for {
-		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 		if err == syscall.EINTR {
 			continue
 		}
@@ -45,6 +48,10 @@ func (f *file) size() (int64, bool, error) {
 		return st.Size, st.Mode&syscall.S_IFMT == syscall.S_IFREG, nil
 	}
 }
+
+// block makes reads wait for data again, for a pipe or device the user
+// named: it is read like any stream.
+func (f *file) block() error { return syscall.SetNonblock(f.fd, false) }
 
 func (f *file) Read(p []byte) (int, error) {
 	if len(p) == 0 {
