@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -338,13 +339,29 @@ func (r *objReader) read(h plumbing.Hash, t plumbing.ObjectType, limit int64, ke
 
 // readAny is read for an object of any type when t is AnyObject (t only
 // saves inflating a loose object of the wrong type).
-func (r *objReader) readAny(h plumbing.Hash, t plumbing.ObjectType, limit int64, keep bool) ([]byte, plumbing.ObjectType, error) {
+func (r *objReader) readAny(h plumbing.Hash, t plumbing.ObjectType, limit int64, keep bool) (data []byte, typ plumbing.ObjectType, err error) {
 	if limit <= 0 || limit > maxInline {
 		limit = maxInline
 	}
 	p, off, ok := r.db.find(h)
 	if !ok {
 		return r.readLoose(h, t, limit)
+	}
+	if p.data != nil {
+		// A mapped pack that shrinks under the scan (truncated, or an I/O
+		// error on a network file system) faults when read; this turns the
+		// fault into a panic recovered here, and go-git, reading the file
+		// with plain reads, then reports what is wrong with it.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if rec := recover(); rec != nil {
+				if f, ok := rec.(interface{ Addr() uintptr }); ok && f != nil {
+					data, typ, err = nil, 0, errFallback
+					return
+				}
+				panic(rec)
+			}
+		}()
 	}
 	return r.readPacked(p, off, limit, keep)
 }

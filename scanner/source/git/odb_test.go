@@ -473,3 +473,37 @@ func TestODBAlternates(t *testing.T) {
 	noProblems(t, rec)
 	wantHits(t, rec, want...)
 }
+
+// A mapped pack cut short under the scan (truncated, or an I/O error on a
+// network file system) faults when read past its new end: the read fails
+// over to go-git instead of crashing the process.
+func TestODBTruncatedMappedPack(t *testing.T) {
+	if !mmapSupported {
+		t.Skip("packs are not mapped here")
+	}
+	t.Parallel()
+	r := deltaRepo(t)
+	r.git("repack", "-q", "-a", "-d", "-f", "--depth=50", "--window=250")
+	objects := filepath.Join(r.dir, ".git", "objects")
+	objs := allObjects(t, r)
+	db := openODBWith(objects, 0, true)
+	defer db.Close()
+	if len(db.packs) != 1 || db.packs[0].data == nil {
+		t.Fatal("the pack is not mapped")
+	}
+	idxs, _ := filepath.Glob(filepath.Join(objects, "pack", "*.pack"))
+	if err := os.Truncate(idxs[0], 4096); err != nil {
+		t.Fatal(err)
+	}
+	rd := db.reader()
+	fellBack := 0
+	for h, typ := range objs {
+		_, err := rd.read(h, typ, 0, false)
+		if errors.Is(err, errFallback) {
+			fellBack++
+		}
+	}
+	if fellBack == 0 {
+		t.Errorf("no read of %d objects past the cut failed over to go-git", len(objs))
+	}
+}
