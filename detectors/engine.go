@@ -50,6 +50,11 @@ type compiledRule struct {
 	reOnce     sync.Once
 	re         *regex.Regexp
 	reErr      error
+	// search is the regex compiled for the rule: its own, or less a lazy
+	// prefix (see prefix.go), whose match starts are then restored.
+	search string
+	prefix *lazyPrefix
+	groups int
 	path       *regex.Regexp
 	allowlists []compiledAllowlist
 	validate   Validator
@@ -104,6 +109,8 @@ func New(cfg *rules.Config) (*Engine, error) {
 				return nil, fail("compile regex", err)
 			}
 			cr.Multiline = cr.Multiline || spansLines(re)
+			cr.search, cr.prefix = splitLazyPrefix(re, r.Regex)
+			cr.groups = re.MaxCap()
 		}
 		if r.Path != "" {
 			if cr.path, err = regex.Compile(r.Path); err != nil {
@@ -307,7 +314,18 @@ func spansLines(re *syntax.Regexp) bool {
 // if RE2 rejects what Go's parser accepted (the error is kept for
 // CompileAll).
 func (r *compiledRule) regexp() *regex.Regexp {
-	r.reOnce.Do(func() { r.re, r.reErr = regex.Compile(r.Regex) })
+	r.reOnce.Do(func() {
+		if r.prefix != nil {
+			// The rule's regex less its prefix, printed back by Go's
+			// parser: should RE2 read it otherwise, the rule's own is used.
+			if re, err := regex.Compile(r.search); err == nil && re.NumSubexp() == r.groups {
+				r.re = re
+				return
+			}
+			r.prefix = nil
+		}
+		r.re, r.reErr = regex.Compile(r.Regex)
+	})
 	return r.re
 }
 
@@ -415,7 +433,12 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 			if re == nil {
 				break
 			}
+			prev := 0 // end of the previous match in text
 			for _, m := range re.FindAllSubmatchIndex(text, -1) {
+				if r.prefix != nil {
+					m[0] = r.prefix.start(text, m[0], prev)
+				}
+				prev = m[1]
 				start, end := m[0]+w.start, m[1]+w.start
 				if start < lastEnd {
 					continue
