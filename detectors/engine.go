@@ -47,14 +47,14 @@ type compiledRule struct {
 	// re is compiled on first use: most runs (a pre-commit hook on one
 	// file) touch a few rules, and compiling hundreds of RE2 programs up
 	// front would dominate their start-up.
-	reOnce     sync.Once
-	re         *regex.Regexp
-	reErr      error
+	reOnce sync.Once
+	re     *regex.Regexp
+	reErr  error
 	// search is the regex compiled for the rule: its own, or less a lazy
 	// prefix (see prefix.go), whose match starts are then restored.
-	search string
-	prefix *lazyPrefix
-	groups int
+	search     string
+	prefix     *lazyPrefix
+	groups     int
 	path       *regex.Regexp
 	allowlists []compiledAllowlist
 	validate   Validator
