@@ -104,7 +104,7 @@ func New(cfg *rules.Config) (*Engine, error) {
 		if r.Regex != "" {
 			// The syntax is checked here (the config may not have been
 			// validated); compiling waits for use.
-			re, err := syntax.Parse(r.Regex, syntax.Perl)
+			re, err := r.Syntax()
 			if err != nil {
 				return nil, fail("compile regex", err)
 			}

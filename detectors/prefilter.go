@@ -62,50 +62,51 @@ func newPrefilter(words []string) *prefilter {
 	}
 	p.classes = n
 
-	// The trie, with sparse children.
-	type node struct {
-		next map[byte]int32 // class -> child
-		fail int32
-		out  []int32
-	}
-	nodes := []node{{next: map[byte]int32{}}}
+	// The trie, with its children in a dense table (node*n + class; 0 is
+	// no child, as the root is nobody's child).
+	trie := make([]int32, n, 16*n)
+	var nodeOut [][]int32
+	nodeOut = append(nodeOut, nil)
 	for id, w := range words {
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
-			c := p.class[w[i]]
-			child, ok := nodes[s].next[c]
-			if !ok {
-				child = int32(len(nodes))
-				nodes = append(nodes, node{next: map[byte]int32{}})
-				nodes[s].next[c] = child
+			c := int(p.class[w[i]])
+			child := trie[int(s)*n+c]
+			if child == 0 {
+				child = int32(len(nodeOut))
+				nodeOut = append(nodeOut, nil)
+				trie = append(trie, make([]int32, n)...)
+				trie[int(s)*n+c] = child
 			}
 			s = child
 		}
-		nodes[s].out = append(nodes[s].out, int32(id))
+		nodeOut[s] = append(nodeOut[s], int32(id))
 	}
-	p.delta = make([]uint32, len(nodes)*n)
-	p.out = make([][]int32, len(nodes))
+	nodes := len(nodeOut)
+	fail := make([]int32, nodes)
+	p.delta = make([]uint32, nodes*n)
+	p.out = make([][]int32, nodes)
 	// Breadth-first: a state's row starts as a copy of its fail state's
 	// row, which is complete because the fail state is shallower.
-	queue := []int32{0}
+	queue := make([]int32, 1, nodes)
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
 		row := p.delta[int(s)*n : int(s)*n+n]
 		if s != 0 {
-			f := int(nodes[s].fail)
+			f := int(fail[s])
 			copy(row, p.delta[f*n:f*n+n])
-			p.out[s] = append(append([]int32(nil), nodes[s].out...), p.out[f]...)
+			p.out[s] = append(append([]int32(nil), nodeOut[s]...), p.out[f]...)
 		} else {
-			p.out[0] = nodes[0].out
+			p.out[0] = nodeOut[0]
 		}
-		for c := 0; c < n; c++ {
-			child, ok := nodes[s].next[byte(c)]
-			if !ok {
+		children := trie[int(s)*n : int(s)*n+n]
+		for c, child := range children {
+			if child == 0 {
 				continue
 			}
 			if s != 0 {
-				nodes[child].fail = int32(row[c] &^ outFlag)
+				fail[child] = int32(row[c] &^ outFlag)
 			}
 			row[c] = uint32(child)
 			queue = append(queue, child)

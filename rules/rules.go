@@ -78,6 +78,24 @@ type Rule struct {
 
 	// File is where the rule was loaded from, for error messages.
 	File string `toml:"-" json:"-"`
+
+	// parsed is Regex as Validate parsed it, kept for Syntax.
+	parsed *parsedRegex
+}
+
+type parsedRegex struct {
+	expr string
+	re   *syntax.Regexp
+}
+
+// Syntax returns the rule's regex parsed with Perl flags. It reuses the
+// parse Validate made when Regex has not changed since (a start-up parses
+// hundreds of rule regexes; once is enough). The tree must not be changed.
+func (r *Rule) Syntax() (*syntax.Regexp, error) {
+	if p := r.parsed; p != nil && p.expr == r.Regex {
+		return p.re, nil
+	}
+	return syntax.Parse(r.Regex, syntax.Perl)
 }
 
 // Allowlist suppresses findings. With Condition "AND" every criterion given
@@ -185,6 +203,7 @@ func (r *Rule) Validate() error {
 		if err != nil {
 			return fail("regex does not compile: %v", err)
 		}
+		r.parsed = &parsedRegex{expr: r.Regex, re: re}
 		if n := re.MaxCap(); r.SecretGroup > n {
 			return fail("secretGroup %d but the regex has %d groups", r.SecretGroup, n)
 		}
