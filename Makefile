@@ -28,9 +28,13 @@ lint:
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./benchmarks/
 
-# Whole-tool benchmark against the scanners users would otherwise pick.
+# Whole-tool benchmarks against the scanners users would otherwise pick: a
+# directory (the Go toolchain's source tree), then a git history (go-git's,
+# cloned; BENCH_GIT_REPO names another, a path or URL) with the --staged
+# start-up. benchmarks/image_bench.sh measures container images.
 bench: build
 	./benchmarks/dir_bench.sh
+	./benchmarks/git_bench.sh $(BENCH_GIT_REPO)
 
 demo: build
 	./leakhound dir testdata/demo
