@@ -473,6 +473,25 @@ type ratioReader struct {
 	out        int64
 	opts       *Options
 	err        *limitError
+	// declared is the decompressed size the member states (a zip entry's
+	// header, a zstd frame's), or 0 when it states none.
+	declared int64
+}
+
+// declaredUnchecked is the largest stated size read without the ratio
+// check up to that size. Compressible data (JSON, logs, test vectors)
+// often passes 100:1 well within a few megabytes, and output bounded by
+// its own declaration is no bomb; past it (a lying header, more frames)
+// the ratio check applies as usual.
+const declaredUnchecked = 8 << 20
+
+// checkFrom is the output size from which the ratio is checked.
+func (rr *ratioReader) checkFrom() int64 {
+	from := rr.opts.RatioMinBytes
+	if rr.declared > 0 && rr.declared <= declaredUnchecked {
+		from = max(from, rr.declared)
+	}
+	return from
 }
 
 func (rr *ratioReader) Read(p []byte) (int, error) {
@@ -481,7 +500,7 @@ func (rr *ratioReader) Read(p []byte) (int, error) {
 	}
 	n, err := rr.r.Read(p)
 	rr.out += int64(n)
-	if rr.out > rr.opts.RatioMinBytes {
+	if rr.out > rr.checkFrom() {
 		c := rr.compressed()
 		if c < 1 {
 			c = 1

@@ -482,3 +482,45 @@ func TestZipEntryCountChecked(t *testing.T) {
 }
 
 var token = detectortest.Token
+
+// Compressible data well past 100:1 (a JSON dump, a log) is no bomb when
+// the member states a small size: it is scanned to the end, with no
+// problem reported. Past the stated size, or without one, the ratio check
+// applies as before (TestZipBomb).
+func TestHighRatioMemberWithStatedSize(t *testing.T) {
+	t.Parallel()
+	secret := token()
+	data := append(bytes.Repeat([]byte(`{"id": 1, "name": "seat", "price": 100},`+"\n"), 80_000), []byte("API_TOKEN="+secret+"\n")...)
+	// EncodeAll writes the frame's content size, as the zstd command does
+	// for a file.
+	zw, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zst := zw.EncodeAll(data, nil)
+	zw.Close()
+	if ratio := len(data) / len(zst); ratio < 200 {
+		t.Fatalf("test data compresses only %d:1", ratio)
+	}
+	for name, archive := range map[string][]byte{
+		"catalog.json.zst": zst,
+		"dump.zip":         makeZip(t, entry{name: "catalog.json", data: data}),
+	} {
+		rec, ok, err := scanStream(t, name, archive, Options{})
+		if !ok || err != nil {
+			t.Fatalf("%s: Scan = %v, %v", name, ok, err)
+		}
+		if len(rec.problems) > 0 {
+			t.Errorf("%s: problems %v", name, rec.problems)
+		}
+		if rec.found(secret) == "" {
+			t.Errorf("%s: secret at the end of a %d-byte member not found", name, len(data))
+		}
+	}
+	// The same content in a gzip stream, which states no size up front, is
+	// still held to the ratio from 1 MiB on.
+	rec, _, _ := scanStream(t, "catalog.json.gz", gz(t, data), Options{})
+	if msg := rec.problems["catalog.json.gz!/catalog.json"]; !strings.Contains(msg, "zip bomb") {
+		t.Errorf("gzip stream without a stated size: problems %v", rec.problems)
+	}
+}

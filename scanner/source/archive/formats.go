@@ -70,7 +70,7 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 		// The declared sizes are checked by archive/zip as the member is
 		// read, so a bomb can't hide behind a small declared size.
 		comp := int64(f.CompressedSize64)
-		if unc := f.UncompressedSize64; unc > uint64(w.opts.RatioMinBytes) && float64(unc) > w.opts.MaxRatio*float64(max(comp, 1)) {
+		if unc := f.UncompressedSize64; unc > uint64(max(w.opts.RatioMinBytes, declaredUnchecked)) && float64(unc) > w.opts.MaxRatio*float64(max(comp, 1)) {
 			w.sink.Problem(display(mo), fmt.Errorf("compression ratio %.0f:1 is over the %.0f:1 limit (zip bomb?); member not scanned",
 				float64(unc)/float64(max(comp, 1)), w.opts.MaxRatio))
 			continue
@@ -80,7 +80,7 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 			w.report(mo, fmt.Errorf("open member: %w", err))
 			continue
 		}
-		rr := &ratioReader{r: rc, compressed: func() int64 { return comp }, opts: &w.opts}
+		rr := &ratioReader{r: rc, compressed: func() int64 { return comp }, opts: &w.opts, declared: int64(min(f.UncompressedSize64, 1<<62))}
 		br := getReader(rr)
 		w.member(br, int64(f.UncompressedSize64), mo, depth)
 		putReader(br)
@@ -177,6 +177,7 @@ func (w *walker) tar(r io.Reader, origin finding.Origin, depth int) error {
 func (w *walker) stream(f Format, r io.Reader, origin finding.Origin, depth int) error {
 	cr := &countingReader{r: r}
 	var dec io.Reader
+	var declared int64
 	switch f {
 	case Gzip:
 		gz, err := gzip.NewReader(cr)
@@ -194,6 +195,14 @@ func (w *walker) stream(f Format, r io.Reader, origin finding.Origin, depth int)
 		}
 		dec = xr
 	case Zstd:
+		// A frame that states its size (zstd writes it by default) is
+		// held to the ratio check only past that size.
+		if pk, ok := r.(interface{ Peek(int) ([]byte, error) }); ok {
+			var h zstd.Header
+			if b, _ := pk.Peek(zstd.HeaderMaxSize); h.Decode(b) == nil && h.HasFCS {
+				declared = int64(min(h.FrameContentSize, 1<<62))
+			}
+		}
 		zr, err := zstd.NewReader(cr, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(128<<20))
 		if err != nil {
 			return fmt.Errorf("corrupt zstd stream: %w", err)
@@ -203,7 +212,7 @@ func (w *walker) stream(f Format, r io.Reader, origin finding.Origin, depth int)
 	default:
 		return fmt.Errorf("unsupported format %s", f)
 	}
-	rr := &ratioReader{r: &truncReader{r: dec, format: f}, compressed: func() int64 { return cr.n }, opts: &w.opts}
+	rr := &ratioReader{r: &truncReader{r: dec, format: f}, compressed: func() int64 { return cr.n }, opts: &w.opts, declared: declared}
 	br := bufio.NewReaderSize(rr, 4096)
 	head, err := br.Peek(HeadLen)
 	if len(head) < HeadLen && err != nil && !errors.Is(err, io.EOF) {
