@@ -351,19 +351,17 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 	}
 	j.meta.origin(&origin)
 	if s.opts.Archive != nil {
+		var head []byte
 		if whole {
-			if archive.Detect(data[:min(len(data), archive.HeadLen)]) != archive.None {
-				archive.Content(ctx, body, size, origin, *s.opts.Archive, sink)
-				return
-			}
+			head = data[:min(len(data), archive.HeadLen)]
 		} else {
 			br := bufio.NewReaderSize(body, archive.HeadLen)
-			head, _ := br.Peek(archive.HeadLen)
-			if archive.Detect(head) != archive.None {
-				archive.Content(ctx, br, size, origin, *s.opts.Archive, sink)
-				return
-			}
+			head, _ = br.Peek(archive.HeadLen)
 			body = br
+		}
+		if archive.Detect(head) != archive.None {
+			archive.Content(ctx, body, size, origin, *s.opts.Archive, sink)
+			return
 		}
 	}
 	if len(j.prev) == 0 || size > diffLimit {

@@ -133,7 +133,7 @@ func decodeCommit(o *objects, h plumbing.Hash, shallow bool) (*commit, error) {
 		hash: h,
 		tree: oc.TreeHash,
 		when: oc.Committer.When.Unix(),
-		meta: newMeta(h, oc.Author.Name, oc.Author.Email, firstLine(oc.Message), oc.Author.When),
+		meta: newMeta(h, oc.Author.Name, oc.Author.Email, firstLine([]byte(oc.Message)), oc.Author.When),
 	}
 	if !shallow {
 		c.parents = oc.ParentHashes
@@ -234,29 +234,20 @@ func parseCommit(h plumbing.Hash, b []byte, shallow bool) (*commit, bool) {
 		}
 	}
 	c.when = committer.When.Unix()
-	c.meta = newMeta(h, author.Name, author.Email, firstLineBytes(message), author.When)
+	c.meta = newMeta(h, author.Name, author.Email, firstLine(message), author.When)
 	if !shallow {
 		c.parents = parents
 	}
 	return c, true
 }
 
-// firstLineBytes is firstLine without turning a whole message into a
-// string.
-func firstLineBytes(b []byte) string {
+// firstLine is the first non-empty line of a commit message, trimmed.
+func firstLine(b []byte) string {
 	b = bytes.TrimLeft(b, "\r\n")
 	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
 		b = b[:i]
 	}
 	return string(bytes.TrimSpace(b))
-}
-
-func firstLine(s string) string {
-	s = strings.TrimLeft(s, "\r\n")
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	return strings.TrimSpace(s)
 }
 
 // reach returns every commit reachable from tips, not walking into stop.

@@ -5,29 +5,9 @@ import (
 	"hash/maphash"
 )
 
-// forNewLines calls fn for every run of consecutive lines of data that no
-// version in olds has: data[start:end] is the run, lineBase the number of
-// lines before it, and data[end:ctxEnd] up to two lines of context after
-// it, to be scanned as a chunk's Tail (so a multi-line secret whose last
-// line is not new is still matched, while nothing that starts in the
-// context is reported again). A line is new only if it is new against
-// every old version, so a merge reports only what neither side had.
-//
-// Against each old version the leading and trailing lines it shares with
-// data are cut off first (most edits touch a small part of a file, and
-// the cut runs at memory speed), and only the lines left in between are
-// compared, as sets of line hashes: a line moved within the changed region
-// is not new, one moved out of it is. Short lines (blank, a brace) found
-// in an old version don't split a run of new lines: a new key block keeps
-// its blank lines. Work is proportional to the changed region, not the
-// file.
-func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, end, ctxEnd, lineBase int)) {
-	d := lineDiff{seed: seed}
-	d.newLines(data, olds, fn)
-}
-
-// lineDiff runs forNewLines with scratch memory kept from call to call:
-// one per worker, whose blobs come one after another.
+// lineDiff finds the new lines of a blob (see newLines), with scratch
+// memory kept from call to call: one per worker, whose blobs come one
+// after another.
 type lineDiff struct {
 	seed  maphash.Seed
 	lines []line
@@ -46,6 +26,22 @@ const (
 	newLine
 )
 
+// newLines calls fn for every run of consecutive lines of data that no
+// version in olds has: data[start:end] is the run, lineBase the number of
+// lines before it, and data[end:ctxEnd] up to two lines of context after
+// it, to be scanned as a chunk's Tail (so a multi-line secret whose last
+// line is not new is still matched, while nothing that starts in the
+// context is reported again). A line is new only if it is new against
+// every old version, so a merge reports only what neither side had.
+//
+// Against each old version the leading and trailing lines it shares with
+// data are cut off first (most edits touch a small part of a file, and
+// the cut runs at memory speed), and only the lines left in between are
+// compared, as sets of line hashes: a line moved within the changed region
+// is not new, one moved out of it is. Short lines (blank, a brace) found
+// in an old version don't split a run of new lines: a new key block keeps
+// its blank lines. Work is proportional to the changed region, not the
+// file.
 func (d *lineDiff) newLines(data []byte, olds [][]byte, fn func(start, end, ctxEnd, lineBase int)) {
 	if len(data) == 0 {
 		return

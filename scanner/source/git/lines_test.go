@@ -197,3 +197,9 @@ func TestLineDiffReuse(t *testing.T) {
 		}
 	}
 }
+
+// forNewLines is newLines with fresh scratch.
+func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, end, ctxEnd, lineBase int)) {
+	d := lineDiff{seed: seed}
+	d.newLines(data, olds, fn)
+}

@@ -404,7 +404,7 @@ func TestParseCommit(t *testing.T) {
 		if !ok {
 			continue
 		}
-		want := finding.Origin{Commit: h.String(), Author: oc.Author.Name, Email: oc.Author.Email, Date: oc.Author.When, Message: firstLine(oc.Message)}
+		want := finding.Origin{Commit: h.String(), Author: oc.Author.Name, Email: oc.Author.Email, Date: oc.Author.When, Message: firstLine([]byte(oc.Message))}
 		var o finding.Origin
 		got.meta.origin(&o)
 		_, gotTZ := o.Date.Zone()
