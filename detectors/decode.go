@@ -144,11 +144,16 @@ func decodeRun(run, pad []byte) ([]byte, string) {
 // hasControl reports whether b holds a byte printable rejects outright.
 func hasControl(b []byte) bool {
 	for _, c := range b {
-		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f {
+		if isControl(c) {
 			return true
 		}
 	}
 	return false
+}
+
+// isControl reports a control byte other than a line break or a tab.
+func isControl(c byte) bool {
+	return (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f
 }
 
 // mixedEnough reports whether a run has a digit, '+' or '/', or both
@@ -180,8 +185,7 @@ func printable(b []byte) bool {
 	bad, alnum := 0, 0
 	for _, c := range b {
 		switch {
-		case c == '\n' || c == '\r' || c == '\t':
-		case c < 0x20 || c == 0x7f:
+		case isControl(c):
 			bad++
 		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
 			alnum++

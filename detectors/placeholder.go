@@ -151,8 +151,7 @@ func looksCamel(s string) bool {
 
 func isHexString(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+		if !isHexByte(s[i]) {
 			return false
 		}
 	}
