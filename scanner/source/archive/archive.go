@@ -485,11 +485,12 @@ type ratioReader struct {
 // the ratio check applies as usual.
 const declaredUnchecked = 8 << 20
 
-// checkFrom is the output size from which the ratio is checked.
-func (rr *ratioReader) checkFrom() int64 {
-	from := rr.opts.RatioMinBytes
-	if rr.declared > 0 && rr.declared <= declaredUnchecked {
-		from = max(from, rr.declared)
+// ratioFrom is the output size from which a member's ratio is checked,
+// given the size it declares (0: none).
+func (o *Options) ratioFrom(declared int64) int64 {
+	from := o.RatioMinBytes
+	if declared > 0 && declared <= declaredUnchecked {
+		from = max(from, declared)
 	}
 	return from
 }
@@ -500,7 +501,7 @@ func (rr *ratioReader) Read(p []byte) (int, error) {
 	}
 	n, err := rr.r.Read(p)
 	rr.out += int64(n)
-	if rr.out > rr.checkFrom() {
+	if rr.out > rr.opts.ratioFrom(rr.declared) {
 		c := rr.compressed()
 		if c < 1 {
 			c = 1

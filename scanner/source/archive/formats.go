@@ -70,7 +70,8 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 		// The declared sizes are checked by archive/zip as the member is
 		// read, so a bomb can't hide behind a small declared size.
 		comp := int64(f.CompressedSize64)
-		if unc := f.UncompressedSize64; unc > uint64(max(w.opts.RatioMinBytes, declaredUnchecked)) && float64(unc) > w.opts.MaxRatio*float64(max(comp, 1)) {
+		unc := int64(min(f.UncompressedSize64, 1<<62))
+		if unc > w.opts.ratioFrom(unc) && float64(unc) > w.opts.MaxRatio*float64(max(comp, 1)) {
 			w.sink.Problem(display(mo), fmt.Errorf("compression ratio %.0f:1 is over the %.0f:1 limit (zip bomb?); member not scanned",
 				float64(unc)/float64(max(comp, 1)), w.opts.MaxRatio))
 			continue
@@ -80,7 +81,7 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 			w.report(mo, fmt.Errorf("open member: %w", err))
 			continue
 		}
-		rr := &ratioReader{r: rc, compressed: func() int64 { return comp }, opts: &w.opts, declared: int64(min(f.UncompressedSize64, 1<<62))}
+		rr := &ratioReader{r: rc, compressed: func() int64 { return comp }, opts: &w.opts, declared: unc}
 		br := getReader(rr)
 		w.member(br, int64(f.UncompressedSize64), mo, depth)
 		putReader(br)
