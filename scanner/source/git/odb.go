@@ -606,14 +606,22 @@ func (r *objReader) inflate(p *pack, off int64, dst []byte) error {
 	return r.inflateFrom(src, dst)
 }
 
-func (r *objReader) inflateFrom(src io.Reader, dst []byte) error {
+// inflater returns the reader's zlib decompressor, reset to read src.
+func (r *objReader) inflater(src io.Reader) (io.Reader, error) {
 	if r.zr == nil {
 		zr, err := zlib.NewReader(src)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r.zr = zr
 	} else if err := r.zr.(zlib.Resetter).Reset(src, nil); err != nil {
+		return nil, err
+	}
+	return r.zr, nil
+}
+
+func (r *objReader) inflateFrom(src io.Reader, dst []byte) error {
+	if _, err := r.inflater(src); err != nil {
 		return err
 	}
 	if _, err := io.ReadFull(r.zr, dst); err != nil {
@@ -641,13 +649,7 @@ func (r *objReader) readLoose(h plumbing.Hash, t plumbing.ObjectType, limit int6
 	} else {
 		r.bufr.Reset(f)
 	}
-	if r.zr == nil {
-		zr, err := zlib.NewReader(r.bufr)
-		if err != nil {
-			return nil, 0, errFallback
-		}
-		r.zr = zr
-	} else if err := r.zr.(zlib.Resetter).Reset(r.bufr, nil); err != nil {
+	if _, err := r.inflater(r.bufr); err != nil {
 		return nil, 0, errFallback
 	}
 	// "<type> <size>\0", then the content.
