@@ -11,6 +11,7 @@ import (
 	"github.com/leakhound/leakhound/detectors"
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/rules"
+	"github.com/leakhound/leakhound/scanner"
 )
 
 // NewCmdRules builds `leakhound rules`.
@@ -25,10 +26,11 @@ func NewCmdRules(io *IOStreams, g *GlobalOptions) *cobra.Command {
 		Short: "List the rules in use (built-in, or --config)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig("")
+			rs, err := scanner.LoadRuleset(g.rulesetOptions(nil))
 			if err != nil {
-				return err
+				return usageError(err)
 			}
+			cfg := rs.Config
 			cfg.Sort()
 			return writeRules(io, cfg, format)
 		},

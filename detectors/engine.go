@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/leakhound/leakhound/detectors/regex"
 	"github.com/leakhound/leakhound/finding"
@@ -80,6 +81,25 @@ type Engine struct {
 	// byID and hasMultiPart serve multi-part rules (required, skipReport).
 	byID         map[string]*compiledRule
 	hasMultiPart bool
+	// Matches left out because the user allowed them, by how: the
+	// summary reports them, so an allowlist that hides everything shows.
+	allowedInline, allowedRule, allowedGlobal atomic.Int64
+}
+
+// Allowed returns how many matches were left out by inline allow comments,
+// rule allowlists and global allowlists so far. A secret matched by two
+// rules, or met twice, counts twice.
+func (e *Engine) Allowed() map[string]int {
+	out := map[string]int{}
+	for _, c := range []struct {
+		name string
+		n    *atomic.Int64
+	}{{"inline allow comments", &e.allowedInline}, {"rule allowlists", &e.allowedRule}, {"global allowlists", &e.allowedGlobal}} {
+		if n := c.n.Load(); n > 0 {
+			out[c.name] = int(n)
+		}
+	}
+	return out
 }
 
 type globalAllowlist struct {
@@ -406,6 +426,8 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
 	var spans []span   // secret spans of out's regex findings, in order
 	var covered []span // secret spans provider rules matched but allowlists allowed
+	var allowedSpans []allowedSpan
+	defer func() { e.countAllowed(allowedSpans) }()
 	if depth < maxDecodeDepth {
 		defer func() {
 			dec, replaced := e.detectDecoded(c, depth, lines, out, spans)
@@ -459,10 +481,13 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				case v == kept:
 					out = append(out, f)
 					spans = append(spans, span{ss, se})
-				case v == allowed && !isGeneric(r.Tags):
-					// The user allowed this secret for its provider's rule;
-					// a generic rule must not report it instead.
-					covered = append(covered, span{ss, se})
+				case v >= allowed:
+					if !isGeneric(r.Tags) {
+						// The user allowed this secret for its provider's
+						// rule; a generic rule must not report it instead.
+						covered = append(covered, span{ss, se})
+					}
+					allowedSpans = append(allowedSpans, allowedSpan{span{ss, se}, v})
 				}
 			}
 		}
@@ -470,6 +495,37 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	out, spans = e.applyRequired(out, spans)
 	out, spans = dropGenericOverlaps(out, spans, covered)
 	return out
+}
+
+// allowedSpan is a secret the user allowed, and how.
+type allowedSpan struct {
+	span
+	how verdict
+}
+
+// countAllowed counts the allowed secrets of a chunk: once each, however
+// many rules matched it (overlapping spans count once).
+func (e *Engine) countAllowed(as []allowedSpan) {
+	if len(as) == 0 {
+		return
+	}
+	sort.SliceStable(as, func(i, j int) bool { return as[i].start < as[j].start })
+	end := -1
+	for _, a := range as {
+		if a.start < end {
+			end = max(end, a.end)
+			continue
+		}
+		end = a.end
+		switch a.how {
+		case allowed:
+			e.allowedInline.Add(1)
+		case allowedByRule:
+			e.allowedRule.Add(1)
+		default:
+			e.allowedGlobal.Add(1)
+		}
+	}
 }
 
 // applyRequired enforces multi-part rules on one chunk's findings: a
@@ -612,7 +668,11 @@ type verdict int
 const (
 	kept    verdict = iota
 	dropped         // not a secret: entropy, validator, placeholder
-	allowed         // a secret, but the user allowed it
+	// A secret, but the user allowed it: by an inline comment, a rule's
+	// allowlist or a global one. Every verdict from allowed on is one.
+	allowed
+	allowedByRule
+	allowedGlobally
 )
 
 func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lineIndex, path string, start, end, ss, se int, secret string) (finding.Finding, verdict) {
@@ -639,7 +699,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 	cand := candidate{secret: secret, match: string(data[start:end]), line: line, path: path, commit: c.Origin.Commit}
 	for i := range r.allowlists {
 		if r.allowlists[i].allows(cand) {
-			return finding.Finding{}, allowed
+			return finding.Finding{}, allowedByRule
 		}
 	}
 	for i := range e.global {
@@ -648,7 +708,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 			continue
 		}
 		if g.allows(cand) {
-			return finding.Finding{}, allowed
+			return finding.Finding{}, allowedGlobally
 		}
 	}
 	f := finding.Finding{

@@ -140,9 +140,19 @@ type Config struct {
 	Allowlists []Allowlist `toml:"allowlists"`
 	// Allowlist is gitleaks' older global [allowlist] table.
 	Allowlist *Allowlist `toml:"allowlist"`
+	// AllowNoRules lets a config hold no rules at all (an error otherwise:
+	// a config that replaces the built-in rules with none passes every
+	// scan).
+	AllowNoRules bool `toml:"allowNoRules"`
 	// Builtin is set on the embedded default rules, which their own tests
 	// compile and check; a user's config is checked when loaded.
 	Builtin bool `toml:"-"`
+	// Warnings are problems in the config that don't stop it from
+	// loading (a disabledRules entry naming no rule).
+	Warnings []string `toml:"-"`
+	// File is the file the config was read from ("" for the built-in
+	// rules).
+	File string `toml:"-"`
 }
 
 // Rule returns the rule with the given id, or nil.
