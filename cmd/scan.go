@@ -17,6 +17,7 @@ import (
 	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/scanner"
 	"github.com/leakhound/leakhound/scanner/source"
+	"github.com/leakhound/leakhound/verify"
 )
 
 // GlobalOptions are the flags every scan command shares.
@@ -35,6 +36,16 @@ type GlobalOptions struct {
 	NoRepoConfig  bool
 	WriteBaseline string
 	FailOnErrors  bool
+
+	Verify            bool
+	VerifyEndpoints   []string
+	VerifyCache       string
+	VerifyCacheTTL    time.Duration
+	VerifyTimeout     time.Duration
+	VerifyConcurrency int
+	VerifyRate        float64
+	OnlyVerified      bool
+	FailOn            string
 }
 
 // noRepoConfigEnv set to a true value (1, true, yes) is --no-repo-config,
@@ -57,6 +68,51 @@ func (g *GlobalOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&g.NoRepoConfig, "no-repo-config", false, "ignore config and ignore files inside the scanned tree (for untrusted code; also "+noRepoConfigEnv+"=1)")
 	f.StringVar(&g.WriteBaseline, "write-baseline", "", "also write the findings to this file as a baseline for --baseline")
 	f.BoolVar(&g.FailOnErrors, "fail-on-errors", true, "exit 3 when items could not be scanned and nothing was found (false: report them, exit 0)")
+
+	f.BoolVar(&g.Verify, "verify", false, "ask each credential's provider whether it is live (sends each secret to its own provider's official API; off by default)")
+	f.StringArrayVar(&g.VerifyEndpoints, "verify-endpoint", nil, "use this API base URL for a provider: PROVIDER=URL, e.g. github=https://ghe.example.com/api/v3 (repeatable)")
+	f.StringVar(&g.VerifyCache, "verify-cache", "", "keep verification results in this file between runs (holds secret hashes, never secrets)")
+	f.DurationVar(&g.VerifyCacheTTL, "verify-cache-ttl", 24*time.Hour, "how long a cached verification result is reused")
+	f.DurationVar(&g.VerifyTimeout, "verify-timeout", 2*time.Minute, "time limit of the whole verification stage")
+	f.IntVar(&g.VerifyConcurrency, "verify-concurrency", 8, "requests at once per provider host")
+	f.Float64Var(&g.VerifyRate, "verify-rate", 20, "requests per second per provider host (0: no limit)")
+	f.BoolVar(&g.OnlyVerified, "only-verified", false, "report only credentials verified live (needs --verify)")
+	f.StringVar(&g.FailOn, "fail-on", "any", "which findings make the exit code 1: any, or verified (needs --verify)")
+}
+
+// verifyOptions turns the verification flags into the stage's options;
+// nil when --verify is off (no network at all).
+func (g *GlobalOptions) verifyOptions() (*verify.Options, error) {
+	switch g.FailOn {
+	case "any", "verified":
+	default:
+		return nil, usageError(fmt.Errorf("--fail-on %q: want any or verified", g.FailOn))
+	}
+	if !g.Verify {
+		for flag, set := range map[string]bool{"--only-verified": g.OnlyVerified, "--fail-on verified": g.FailOn == "verified",
+			"--verify-endpoint": len(g.VerifyEndpoints) > 0, "--verify-cache": g.VerifyCache != ""} {
+			if set {
+				return nil, usageError(fmt.Errorf("%s needs --verify", flag))
+			}
+		}
+		return nil, nil
+	}
+	o := &verify.Options{Timeout: g.VerifyTimeout, PerHost: g.VerifyConcurrency, Rate: g.VerifyRate, Endpoints: map[string]string{}}
+	for _, e := range g.VerifyEndpoints {
+		p, u, ok := strings.Cut(e, "=")
+		if !ok || p == "" || u == "" {
+			return nil, usageError(fmt.Errorf("--verify-endpoint %q: want PROVIDER=URL", e))
+		}
+		o.Endpoints[strings.ToLower(strings.TrimSpace(p))] = strings.TrimSpace(u)
+	}
+	if g.VerifyCache != "" {
+		c, err := verify.OpenCache(g.VerifyCache, g.VerifyCacheTTL)
+		if err != nil {
+			return nil, usageError(err)
+		}
+		o.Cache = c
+	}
+	return o, nil
 }
 
 // noRepoConfig is whether the scanned tree's own config must be ignored.
@@ -118,7 +174,13 @@ func repoDir(root string) *scanner.Repo {
 // scanner.Options, the scanner does the rest, and its outcome becomes
 // the summary on stderr and an exit code.
 func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, repo *scanner.Repo, src source.Source) error {
+	vo, err := g.verifyOptions()
+	if err != nil {
+		return err
+	}
 	opts := scanner.Options{
+		Verify:         vo,
+		OnlyVerified:   g.OnlyVerified,
 		Target:         target,
 		Source:         src,
 		RulesetOptions: g.rulesetOptions(repo),
@@ -165,15 +227,18 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, r
 		return &exitError{code: ExitErrors, err: err}
 	}
 	printSummary(io, g, res.Summary)
-	return scanExit(res.Summary, g.FailOnErrors)
+	return scanExit(res.Summary, g.FailOnErrors, g.FailOn == "verified")
 }
 
-// scanExit maps a finished scan to its exit code: findings first; then a
-// scan that could not finish, which never passes as clean; then items
-// that could not be scanned, unless the user said they don't fail it.
-func scanExit(s finding.Summary, failOnErrors bool) error {
+// scanExit maps a finished scan to its exit code: findings first (only
+// live ones with --fail-on verified); then a scan that could not finish,
+// which never passes as clean; then items that could not be scanned,
+// unless the user said they don't fail it.
+func scanExit(s finding.Summary, failOnErrors, onlyVerifiedFail bool) error {
 	switch {
-	case s.Findings > 0:
+	case onlyVerifiedFail && s.Verification[finding.Verified] > 0:
+		return &exitError{code: ExitFindings}
+	case !onlyVerifiedFail && s.Findings > 0:
 		return &exitError{code: ExitFindings}
 	case s.Incomplete:
 		return &exitError{code: ExitErrors}
@@ -211,6 +276,9 @@ func printSummary(io *IOStreams, g *GlobalOptions, s finding.Summary) {
 	}
 	if n := s.Skipped["too large"]; n > 0 && g.MaxFileSize != "0" {
 		fmt.Fprintf(w, "warning: %d files larger than --max-file-size %s were not scanned\n", n, report.Printable(g.MaxFileSize))
+	}
+	if len(s.Verification) > 0 {
+		fmt.Fprintf(w, "leakhound: verification: %s\n", countList(s.Verification))
 	}
 	if s.Config != "" {
 		line := fmt.Sprintf("leakhound: rules: %s, %d rules", report.Printable(s.Config), s.Rules)

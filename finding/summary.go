@@ -36,6 +36,9 @@ type Summary struct {
 	// a config entry that names no rule, ignore entries that matched
 	// nothing, a limit the user set that left content out.
 	Warnings []string `json:"warnings,omitempty"`
+	// Verification counts reported findings by verification status when
+	// verification ran.
+	Verification map[string]int `json:"verification,omitempty"`
 }
 
 // SuppressedTotal is the number of findings left out for any reason.

@@ -182,6 +182,16 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 	if f.Secret != "" {
 		msg += ": " + red.secret(f.Secret)
 	}
+	live := f.Verification.Live()
+	if live {
+		// A live credential leads the message: what it reaches is what
+		// decides how fast someone must act.
+		reach := "LIVE credential (verified with its provider)"
+		if d := verificationText(f.Verification); d != "" {
+			reach += ": " + red.text(d)
+		}
+		msg = reach + ". " + msg
+	}
 	where := red.text(l.DisplayPath())
 	if l.Line > 0 {
 		where += ":" + strconv.Itoa(l.Line)
@@ -232,9 +242,13 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 		fp = finding.Fingerprint(f.RuleID, l.DisplayPath(), h)
 	}
 
+	lvl := level(sev)
+	if live {
+		lvl = "error"
+	}
 	res := sarif.NewRuleResult(f.RuleID).
 		WithRuleIndex(ruleIndex).
-		WithLevel(level(sev)).
+		WithLevel(lvl).
 		WithMessage(sarif.NewTextMessage(msg)).
 		WithLocations([]*sarif.Location{loc}).
 		WithPartialFingerPrints(map[string]any{fingerprintKey: fp})
@@ -256,7 +270,13 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 	if f.Secret != "" {
 		add("secret_hash", f.SecretHash)
 	}
-	add("verification", f.Verification)
+	add("verification", f.Verification.Status)
+	if live {
+		// Code scanning reads security-severity from the rule; a live
+		// credential is critical whatever its rule says.
+		add("security-severity", liveSecuritySeverity)
+		add("verified_identity", red.text(f.Verification.Identity))
+	}
 	if len(props) > 0 {
 		res.Properties = props
 	}
@@ -290,6 +310,9 @@ func (s *sarifReporter) invocation(sum finding.Summary, red *redactor) *sarif.In
 	}
 	return inv
 }
+
+// liveSecuritySeverity is the score of a credential verified live.
+const liveSecuritySeverity = "9.8"
 
 // level maps a severity to a SARIF result level.
 func level(sev string) string {

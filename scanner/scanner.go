@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/scanner/source"
 	"github.com/leakhound/leakhound/suppress"
+	"github.com/leakhound/leakhound/verify"
 )
 
 // Options describe one scan.
@@ -44,6 +46,14 @@ type Options struct {
 	// tree must not be able to outvote the config the user chose).
 	IgnoreFiles []string
 	Baselines   []string
+
+	// Verify, when set, asks providers whether the findings' credentials
+	// are live, after detection and suppression and before the report.
+	// Nil: no network at all.
+	Verify *verify.Options
+	// OnlyVerified reports only findings whose credential was verified
+	// live.
+	OnlyVerified bool
 
 	// Report says how and where findings are written; a zero Report
 	// writes nothing (callers that only want the Result).
@@ -127,6 +137,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 			return Result{}, &ConfigError{Err: err}
 		}
 	}
+	var stage *verify.Stage
+	if opts.Verify != nil {
+		if stage, err = verify.New(*opts.Verify); err != nil {
+			return Result{}, &ConfigError{Err: err}
+		}
+	}
 	// The report file is created before the scan, so a path that can't be
 	// written fails in a second, not after an hour of scanning.
 	var out *reportFile
@@ -173,6 +189,19 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 	}
 	res.Findings = finalize(c.findings, sup)
+	if stage != nil {
+		stage.Run(ctx, res.Findings)
+		if err := opts.Verify.Cache.Save(); err != nil {
+			res.Summary.Warnings = append(res.Summary.Warnings, err.Error())
+		}
+		res.Summary.Verification = map[string]int{}
+		for _, f := range res.Findings {
+			res.Summary.Verification[f.Verification.Status]++
+		}
+		if opts.OnlyVerified {
+			res.Findings = slices.DeleteFunc(res.Findings, func(f finding.Finding) bool { return !f.Verification.Live() })
+		}
+	}
 	s := &res.Summary
 	s.Findings = len(res.Findings)
 	if rs != nil {
