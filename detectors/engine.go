@@ -479,6 +479,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				f, v := e.check(r, c, data, lines, path, start, end, ss, se, secret)
 				switch {
 				case v == kept:
+					f.Groups = namedGroups(re, text, m, ss-w.start, se-w.start)
 					out = append(out, f)
 					spans = append(spans, span{ss, se})
 				case v >= allowed:
@@ -494,6 +495,22 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	}
 	out, spans = e.applyRequired(out, spans)
 	out, spans = dropGenericOverlaps(out, spans, covered)
+	return out
+}
+
+// namedGroups returns a match's named groups other than the one holding
+// the secret (text[ss:se]), or nil.
+func namedGroups(re *regex.Regexp, text []byte, m []int, ss, se int) map[string]string {
+	var out map[string]string
+	for g, name := range re.SubexpNames() {
+		if name == "" || 2*g+1 >= len(m) || m[2*g] < 0 || (m[2*g] == ss && m[2*g+1] == se) {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = string(text[m[2*g]:m[2*g+1]])
+	}
 	return out
 }
 

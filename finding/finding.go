@@ -89,6 +89,11 @@ type Finding struct {
 	// Verification is what the credential's provider said of it, when
 	// verification ran.
 	Verification Verification
+	// Groups are the rule's named groups other than the secret, as
+	// matched (the client_email beside a service account key, the shop
+	// beside a Shopify token): what verification needs besides the secret.
+	// Not reported.
+	Groups map[string]string
 }
 
 // Verification states.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,11 +73,41 @@ func (h *hostLimits) acquire(ctx context.Context, host string) (release func(), 
 // Call makes one verifier's requests: only to its provider's endpoint,
 // with its secret kept out of every error.
 type Call struct {
-	client *http.Client
-	base   *url.URL
-	limits *hostLimits
-	secret string
+	client     *http.Client
+	base       *url.URL
+	limits     *hostLimits
+	secret     string
+	overridden bool
 }
+
+// tenantLabel is what may stand for {tenant}: one DNS label.
+var tenantLabel = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// Tenant returns a Call whose requests go to the provider's host for one
+// customer (the {tenant} of its endpoint). label must be a single DNS
+// label; it is lowercased. Where the user overrode the endpoint, the
+// override is used as it is.
+func (c *Call) Tenant(label string) (*Call, error) {
+	if !strings.Contains(c.base.Host, tenantPlaceholder) {
+		if c.overridden {
+			return c, nil
+		}
+		return nil, fmt.Errorf("endpoint %s has no tenant", c.base.Host)
+	}
+	label = strings.ToLower(label)
+	if !tenantLabel.MatchString(label) {
+		return nil, fmt.Errorf("%q is not a valid tenant name", label)
+	}
+	t := *c
+	base := *c.base
+	base.Host = strings.Replace(base.Host, tenantPlaceholder, label, 1)
+	t.base = &base
+	return &t, nil
+}
+
+// tenantPlaceholder stands for {tenant} in a parsed endpoint (url.Parse
+// refuses braces in a host). resolve refuses a host that still holds it.
+const tenantPlaceholder = "leakhound-tenant-placeholder"
 
 // Response is a provider's answer, its body read (up to maxBody).
 type Response struct {
@@ -124,6 +155,9 @@ func (c *Call) Do(ctx context.Context, method, path string, header http.Header, 
 // resolve puts path under the endpoint: the host can't change, whatever
 // the path holds.
 func (c *Call) resolve(path string) (*url.URL, error) {
+	if strings.Contains(c.base.Host, tenantPlaceholder) {
+		return nil, fmt.Errorf("endpoint %s needs a tenant (Call.Tenant)", c.base.Host)
+	}
 	rel, err := url.Parse(path)
 	if err != nil || rel.IsAbs() || rel.Host != "" || strings.HasPrefix(path, "//") {
 		return nil, fmt.Errorf("verifier path %q is not relative", path)

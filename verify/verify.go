@@ -39,6 +39,9 @@ type Request struct {
 	// file, commit and layer), by rule id: the access key id that goes
 	// with an AWS secret key, the account SID with a Twilio auth token.
 	Parts map[string][]string
+	// Groups are the finding's named groups besides the secret (a
+	// service account's client_email, a Shopify shop name).
+	Groups map[string]string
 }
 
 // Part returns the candidates for a part, nearest rules first.
@@ -62,6 +65,10 @@ type Verifier struct {
 	Parts []string
 	// Endpoint is the provider's official API base URL: HTTPS on a fixed
 	// host. Check's requests go only under it (or the user's override).
+	// A provider whose API host holds the customer's name (a Shopify shop,
+	// a Mailchimp data center) writes it as {tenant}, and Check names the
+	// tenant with Call.Tenant: one DNS label under the official domain,
+	// never a host from the scanned content.
 	Endpoint string
 	// Check asks the provider about req. It returns Verified with what
 	// the provider said of the credential, Invalid when the provider
@@ -165,7 +172,7 @@ func (s *Stage) Run(ctx context.Context, fs []finding.Finding) Stats {
 			f.Verification = finding.Verification{Status: finding.Unverifiable}
 			continue
 		}
-		req := Request{RuleID: f.RuleID, Secret: f.Secret}
+		req := Request{RuleID: f.RuleID, Secret: f.Secret, Groups: f.Groups}
 		for _, id := range v.Parts {
 			if ss := parts[placeOf(f)][id]; len(ss) > 0 {
 				if req.Parts == nil {
@@ -174,12 +181,13 @@ func (s *Stage) Run(ctx context.Context, fs []finding.Finding) Stats {
 				req.Parts[id] = ss
 			}
 		}
-		k := v.Provider + "\x00" + f.SecretHash + "\x00" + partsKey(req.Parts)
+		extra := partsKey(req.Parts) + groupsKey(req.Groups)
+		k := v.Provider + "\x00" + f.SecretHash + "\x00" + extra
 		j := jobs[k]
 		if j == nil {
 			j = &job{v: v, req: req, key: v.Provider + ":" + f.SecretHash}
-			if len(req.Parts) > 0 {
-				j.key += ":" + finding.HashSecret(partsKey(req.Parts))
+			if extra != "" {
+				j.key += ":" + finding.HashSecret(extra)
 			}
 			jobs[k] = j
 			order = append(order, j)
@@ -244,13 +252,14 @@ func check(ctx context.Context, c *caller, v *Verifier, req Request) finding.Ver
 
 // caller holds one provider's HTTP client and endpoint.
 type caller struct {
-	base   *url.URL
-	client *http.Client
-	limits *hostLimits
+	base       *url.URL
+	client     *http.Client
+	limits     *hostLimits
+	overridden bool
 }
 
 func (c *caller) call(secret string) *Call {
-	return &Call{client: c.client, base: c.base, limits: c.limits, secret: secret}
+	return &Call{client: c.client, base: c.base, limits: c.limits, secret: secret, overridden: c.overridden}
 }
 
 func newCallers(vs []*Verifier, opts Options) (map[string]*caller, error) {
@@ -272,12 +281,12 @@ func newCallers(vs []*Verifier, opts Options) (map[string]*caller, error) {
 		if !overridden {
 			raw = v.Endpoint
 		}
-		u, err := url.Parse(raw)
+		u, err := url.Parse(strings.Replace(raw, "{tenant}", tenantPlaceholder, 1))
 		if err != nil || u.Host == "" || (u.Scheme != "https" && !(overridden && u.Scheme == "http")) {
 			return nil, fmt.Errorf("verify endpoint for %s: %q is not an https:// URL", v.Provider, raw)
 		}
 		u.RawQuery, u.Fragment = "", ""
-		c := &caller{base: u, client: official, limits: limits}
+		c := &caller{base: u, client: official, limits: limits, overridden: overridden}
 		if overridden {
 			c.client = override
 		}
@@ -342,6 +351,19 @@ func partsKey(parts map[string][]string) string {
 			b.WriteString("\x00" + s)
 		}
 		b.WriteString("\x01")
+	}
+	return b.String()
+}
+
+func groupsKey(g map[string]string) string {
+	keys := make([]string, 0, len(g))
+	for k := range g {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k + "=" + g[k] + "\x01")
 	}
 	return b.String()
 }

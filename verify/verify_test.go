@@ -260,3 +260,28 @@ func TestUnknownEndpointOverride(t *testing.T) {
 		t.Error("ftp endpoint accepted")
 	}
 }
+
+func TestTenant(t *testing.T) {
+	t.Parallel()
+	c, err := newCallers([]*Verifier{{Provider: "shop", Endpoint: "https://{tenant}.myshopify.com"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := c["shop"].call("s")
+	if _, err := call.resolve("/admin"); err == nil {
+		t.Error("a tenant endpoint was used without a tenant")
+	}
+	for _, bad := range []string{"evil.com/x", "a.b", "127.0.0.1", "", "-x", "x_y", "a:80"} {
+		if _, err := call.Tenant(bad); err == nil {
+			t.Errorf("tenant %q accepted", bad)
+		}
+	}
+	tc, err := call.Tenant("Acme-Store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := tc.resolve("/admin/api/shop.json")
+	if err != nil || u.String() != "https://acme-store.myshopify.com/admin/api/shop.json" {
+		t.Errorf("%v %v", u, err)
+	}
+}
