@@ -39,6 +39,7 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or config error,
 		NewCmdImage(io, g, nil),
 		NewCmdStdin(io, g, nil),
 		NewCmdRules(io, g),
+		NewCmdRevoke(io),
 		NewCmdVersion(io),
 	)
 	return root

@@ -70,6 +70,12 @@ type Rule struct {
 	// part: its own findings are not reported.
 	SkipReport bool `toml:"skipReport" json:"skip_report,omitempty"`
 
+	// RemediationText and RemediationURL say how to revoke or rotate
+	// what the rule finds; without them the built-in table entry of the
+	// rule's provider tag is used (see Remediation).
+	RemediationText string `toml:"remediation" json:"remediation,omitempty"`
+	RemediationURL  string `toml:"remediation_url" json:"remediation_url,omitempty"`
+
 	Examples         []string `toml:"examples" json:"-"`
 	NegativeExamples []string `toml:"negative_examples" json:"-"`
 	// ExamplePath is the file path examples are checked under, for rules
