@@ -70,7 +70,16 @@
 //
 // A commit, tree or blob that can't be read (corrupt or truncated packfile,
 // a shallow or partial clone, a malformed ref) is reported to the sink as a
-// problem and the scan goes on with everything else. A target that is not
+// problem and the scan goes on with everything else.
+//
+// A repository's metadata is hostile input too. HEAD, refs, packed-refs,
+// shallow, objects/info/alternates, pack indexes and loose objects are
+// opened without blocking and read only if they are regular files, up to
+// a size cap (metafile.go), so a FIFO or a link to /dev/zero planted in
+// .git is a problem, not a hang or a flood; go-git reads through the same
+// checks (safeFS). Alternates are followed as git does (relative paths
+// from the objects directory, 5 levels deep), each directory once, and
+// their loose objects are read as well as their packs. A target that is not
 // a repository, or a clone that fails, stops the scan with an error. An
 // empty repository yields nothing and no error.
 package git

@@ -176,6 +176,9 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	c := cache.NewObjectLRU(fallbackCacheSize)
 	db := openODB(filepath.Join(r.commonDir, "objects"), s.cacheSize())
 	defer db.Close()
+	for _, err := range db.problems {
+		sink.Problem("objects/info/alternates", err)
+	}
 	o := &objectSource{repo: r, cache: c, db: db}
 	if s.opts.Staged {
 		return s.scanStaged(ctx, o, sink)

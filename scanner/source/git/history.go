@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,14 +47,15 @@ type graph struct {
 	shallow map[plumbing.Hash]bool
 }
 
-func newGraph(objs *objects, sink source.Sink) *graph {
-	sto := objs.sto
+func newGraph(ctx context.Context, r *repo, objs *objects, sink source.Sink) *graph {
 	g := &graph{objects: objs, sink: sink, commits: map[plumbing.Hash]*commit{}, failed: map[plumbing.Hash]bool{}, shallow: map[plumbing.Hash]bool{}}
-	if hs, err := sto.Shallow(); err == nil {
-		for _, h := range hs {
-			g.shallow[h] = true
+	err := readLines(ctx, filepath.Join(r.commonDir, "shallow"), func(line string) error {
+		if line = strings.TrimSpace(line); isHex40(line) {
+			g.shallow[plumbing.NewHash(line)] = true
 		}
-	} else {
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
 		sink.Problem("shallow", err)
 	}
 	return g
@@ -467,7 +469,7 @@ func (g *graph) revision(refs []ref, rev string) (plumbing.Hash, error) {
 // selectCommits decides which commits the scan covers and which commits
 // just outside it mark content as already there.
 func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected []*commit, boundary []*commit, err error) {
-	refs := r.refs(g.sink)
+	refs := r.refs(ctx, g.sink)
 	var tips []plumbing.Hash
 	var stop map[plumbing.Hash]bool
 	addTip := func(name string, h plumbing.Hash) {
@@ -551,12 +553,15 @@ func (s *Source) scanHistory(ctx context.Context, o *objectSource, sink source.S
 	r := o.repo
 	objs := o.open()
 	defer objs.Close()
-	g := newGraph(objs, sink)
+	g := newGraph(ctx, r, objs, sink)
 	g.open = o.open
 	g.readers = min(s.workers(), 4)
 	selected, boundary, err := s.selectCommits(ctx, r, g)
 	if err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // the refs may have been read only in part
 	}
 	if len(selected) == 0 {
 		return nil
