@@ -228,3 +228,51 @@ func TestCommitMessageOf(t *testing.T) {
 		}
 	}
 }
+
+// Credentials in a clone URL, as user info or in the query string, are
+// in no error message, whichever way the clone fails.
+func TestCloneErrorsHideURLCredentials(t *testing.T) {
+	t.Parallel()
+	tok1, tok2, tok3 := token(), token(), token()
+	for _, u := range []string{
+		"https://user:" + tok1 + "@127.0.0.1:1/x.git?private_token=" + tok2,
+		"https://" + tok1 + "@127.0.0.1:1/x.git?a=b&private_token=" + tok2 + "#" + tok3,
+		"http://" + tok1 + ":x-oauth-basic@127.0.0.1:1/x.git",
+		"https://" + tok1 + "@127.0.0.1:1/bad%zzescape.git?private_token=" + tok2 + "&x=1#" + tok3,
+		"ssh://git:" + tok1 + "@127.0.0.1:1/x.git?private_token=" + tok2,
+	} {
+		_, err := scanErr(t, Options{URL: u})
+		if err == nil {
+			t.Errorf("%s: no error", DisplayURL(u))
+			continue
+		}
+		msg := err.Error()
+		for _, tok := range []string{tok1, tok2, tok3} {
+			if strings.Contains(msg, tok) {
+				t.Errorf("error holds a credential: %s", msg)
+			}
+		}
+		if !strings.Contains(msg, "127.0.0.1:1") {
+			t.Errorf("error does not name the host: %s", msg)
+		}
+	}
+}
+
+func TestDisplayURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://user:pw@example.com/r.git":              "https://example.com/r.git",
+		"https://tok@example.com/r.git":                  "https://example.com/r.git",
+		"https://example.com/r.git?private_token=abc":    "https://example.com/r.git?***",
+		"https://example.com/r.git#frag":                 "https://example.com/r.git?***",
+		"ssh://git@example.com/r.git":                    "ssh://git@example.com/r.git",
+		"ssh://git:pw@example.com/r.git":                 "ssh://example.com/r.git",
+		"git@example.com:org/r.git":                      "git@example.com:org/r.git",
+		"https://tok@example.com/%zz.git?private_token=": "https://example.com/%zz.git?***",
+		"file:///srv/r.git":                              "file:///srv/r.git",
+	} {
+		if got := DisplayURL(in); got != want {
+			t.Errorf("DisplayURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
