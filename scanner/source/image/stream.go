@@ -126,7 +126,7 @@ func (sc *scheduler) stream(t *tarFile, layers []streamedLayer) {
 			sc.sink.Problem(j.id, fmt.Errorf("%s layer %d: open layer: %w", j.image, j.index, err))
 			continue
 		}
-		sc.walkLayer(j, dec)
+		sc.walkLayer(j, dec, nil)
 		dec.Close()
 	}
 	fail(fmt.Errorf("not found in %s", t.path))
