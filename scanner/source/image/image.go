@@ -387,6 +387,21 @@ func decompress(rc io.ReadCloser) (io.ReadCloser, error) {
 	return layerReader{Reader: dec, close: func() error { closeDec(); return rc.Close() }}, nil
 }
 
+// ctxReader fails its reads once ctx is done, so a long read (a huge
+// member skipped, a compressed tarball inflated to its end) ends when
+// the scan is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
 type layerReader struct {
 	io.Reader
 	close func() error
@@ -533,7 +548,9 @@ func (sc *scheduler) walkTar(j layerJob, rc io.Reader, where string) bool {
 	ctx, sink := sc.ctx, sc.sink
 	paths := sc.s.final.layer(j.id)
 	fileSink := &layerSink{Sink: sink, where: fmt.Sprintf("%s (%s)", where, j.id)}
-	tr := tar.NewReader(rc)
+	// tar.Reader reads through the data of members it skips: ctx is
+	// watched on every read, not only between members.
+	tr := tar.NewReader(ctxReader{ctx, rc})
 	for {
 		if ctx.Err() != nil {
 			return false
@@ -541,6 +558,9 @@ func (sc *scheduler) walkTar(j layerJob, rc io.Reader, where string) bool {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			return true
+		}
+		if ctx.Err() != nil {
+			return false
 		}
 		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
 			sink.Problem(j.id, fmt.Errorf("%s: corrupt layer: %w; the rest of the layer is not scanned", where, err))

@@ -725,3 +725,47 @@ func TestLayerDigestMismatch(t *testing.T) {
 		})
 	}
 }
+
+// A cancelled scan of a compressed tarball ends within a second even in
+// the middle of a huge member (here, while the tarball is indexed).
+func TestCancelInLargeMember(t *testing.T) {
+	t.Parallel()
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	tw := tar.NewWriter(zw)
+	const size = 1 << 30
+	tw.WriteHeader(&tar.Header{Name: "padding.bin", Mode: 0o644, Size: size, Typeflag: tar.TypeReg})
+	zeros := make([]byte, 1<<20)
+	for n := 0; n < size; n += len(zeros) {
+		tw.Write(zeros)
+	}
+	tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o644, Size: 2, Typeflag: tar.TypeReg})
+	tw.Write([]byte("[]"))
+	tw.Close()
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "big.tar.gz")
+	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := New(Options{Targets: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Scan(ctx, newSink(t)) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	cancelled := time.Now()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Scan = %v, want context.Canceled", err)
+		}
+		if d := time.Since(cancelled); d > time.Second {
+			t.Errorf("Scan returned %v after the cancel", d)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Scan did not stop after cancel")
+	}
+}

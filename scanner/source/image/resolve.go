@@ -36,7 +36,7 @@ func (s *Source) resolve(ctx context.Context, target string) ([]resolved, io.Clo
 		imgs, err := s.walkIndex(ggcrIndex{idx}, target, true)
 		return imgs, nil, err
 	case err == nil:
-		return s.resolveTar(target)
+		return s.resolveTar(ctx, target)
 	}
 	if looksLikePath(target) {
 		// Looks like a path, not a reference: say the file is missing.
@@ -83,8 +83,8 @@ func (s *Source) resolveRemote(ctx context.Context, target string) ([]resolved, 
 
 // resolveTar opens a docker save tarball (manifest.json; gzip-compressed
 // too) or an OCI layout tar (index.json).
-func (s *Source) resolveTar(target string) ([]resolved, io.Closer, error) {
-	t, err := openTar(target)
+func (s *Source) resolveTar(ctx context.Context, target string) ([]resolved, io.Closer, error) {
+	t, err := openTar(ctx, target)
 	if err != nil {
 		return nil, nil, &TargetError{Target: target, Err: err}
 	}
