@@ -37,6 +37,10 @@ func NewCmdGit(io *IOStreams, g *GlobalOptions, runF func(*GitOptions) error) *c
 branches, the stash), including secrets that were added and later deleted.
 Each blob is read once per path it appears at, and each finding names the
 commit that introduced the line: its hash, author, email, date and message.
+Commit messages are scanned too (file .git/COMMIT_EDITMSG), and so are refs
+to blobs and trees (refs/tags/NAME, refs/tags/NAME:PATH) and annotated tag
+messages (refs/tags/NAME^{tag}). A shallow clone's missing history makes the
+scan incomplete: it is reported, with the fetch that completes it.
 
 PATH is a work tree (or a directory in one), a .git directory or a bare
 repository; default ".". A URL (https://, ssh://, file://, git@host:path) is
