@@ -3,11 +3,21 @@ package verify
 // All returns the built-in verifiers: an explicit list, no init() magic.
 func All() []*Verifier {
 	return []*Verifier{
+		anthropic,
 		aws,
+		cohere,
+		deepSeek,
 		gitHub,
 		gitLab,
+		groq,
+		huggingFace,
+		mistral,
+		openAI,
+		perplexity,
+		replicate,
 		slack,
 		stripe,
+		together,
 	}
 }
 
