@@ -5,19 +5,28 @@ func All() []*Verifier {
 	return []*Verifier{
 		anthropic,
 		aws,
+		brevo,
 		cohere,
 		deepSeek,
+		discord,
 		gitHub,
 		gitLab,
 		groq,
 		huggingFace,
+		mailchimp,
+		mailgun,
+		mailjet,
 		mistral,
 		openAI,
 		perplexity,
+		postmark,
 		replicate,
+		sendGrid,
 		slack,
 		stripe,
+		telegram,
 		together,
+		twilio,
 	}
 }
 
