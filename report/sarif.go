@@ -85,12 +85,17 @@ func (s *sarifReporter) Write(w io.Writer, sum finding.Summary, fs []finding.Fin
 	return flush(bw)
 }
 
-// meta is what a report says about a rule: from the rule set when the
-// caller gave one, else from the finding.
+// meta is what a report says about a rule.
 func (s *sarifReporter) meta(id string, f *finding.Finding) (desc, sev string, tags []string) {
+	return ruleMeta(s.opts, id, f)
+}
+
+// ruleMeta is what a report says about a rule: from the rule set when the
+// caller gave one, else from the finding.
+func ruleMeta(o Options, id string, f *finding.Finding) (desc, sev string, tags []string) {
 	desc, sev, tags = f.Description, f.Severity, f.Tags
-	if s.opts.Rules != nil {
-		if r := s.opts.Rules.Rule(id); r != nil {
+	if o.Rules != nil {
+		if r := o.Rules.Rule(id); r != nil {
 			if r.Description != "" {
 				desc = r.Description
 			}
@@ -143,8 +148,12 @@ func (s *sarifReporter) rule(id string, f *finding.Finding, red *redactor) *sari
 
 // remediation is how to revoke what rule id finds.
 func (s *sarifReporter) remediation(id string, tags []string) rules.Remediation {
-	if s.opts.Rules != nil {
-		if r := s.opts.Rules.Rule(id); r != nil {
+	return remediationFor(s.opts, id, tags)
+}
+
+func remediationFor(o Options, id string, tags []string) rules.Remediation {
+	if o.Rules != nil {
+		if r := o.Rules.Rule(id); r != nil {
 			return r.Remediation()
 		}
 	}
