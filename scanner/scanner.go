@@ -128,8 +128,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, err
 	}
 	var rep report.Reporter
+	// What a report format had to leave out (SARIF over GitHub's limits)
+	// is told beside the summary.
+	var reportWarnings []string
 	if opts.Report.Format != "" {
-		ro := report.Options{Reveal: opts.Report.Reveal, NoColor: opts.Report.NoColor, Version: opts.Report.Version}
+		ro := report.Options{Reveal: opts.Report.Reveal, NoColor: opts.Report.NoColor, Version: opts.Report.Version,
+			Warn: func(m string) { reportWarnings = append(reportWarnings, m) }}
 		if rs != nil {
 			ro.Rules = rs.Config
 		}
@@ -223,7 +227,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	s.Duration = time.Since(start)
 
 	if rep != nil {
-		if err := writeReport(rep, opts.Report, out, res); err != nil {
+		err := writeReport(rep, opts.Report, out, res)
+		res.Summary.Warnings = append(res.Summary.Warnings, reportWarnings...)
+		if err != nil {
 			return res, &ReportError{Err: err}
 		}
 		out = nil // committed
