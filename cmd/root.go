@@ -41,6 +41,7 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or config error,
 		NewCmdRules(io, g),
 		NewCmdRevoke(io),
 		NewCmdUploadSARIF(io),
+		NewCmdBaseline(io, g),
 		NewCmdVersion(io),
 	)
 	return root
