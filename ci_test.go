@@ -22,10 +22,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
 	"github.com/leakhound/leakhound/detectors/detectortest"
 	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/report"
 )
 
 var (
@@ -564,5 +566,117 @@ func TestActionScript(t *testing.T) {
 				t.Errorf("step outputs: %s", outputs)
 			}
 		})
+	}
+}
+
+// TestGitLabTemplateScript runs the GitLab template's script as a runner
+// would (sh, the CI_* variables, leakhound on PATH) and checks the report
+// it leaves against GitLab's schema.
+func TestGitLabTemplateScript(t *testing.T) {
+	t.Parallel()
+	for _, tool := range []string{"git", "sh"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not found", tool)
+		}
+	}
+	bin := staticBinary(t)
+	gl := readYAML(t, "ci/gitlab/leakhound.gitlab-ci.yml")
+	script := gl["leakhound_secret_detection"].(map[string]any)["script"].([]any)[0].(string)
+	vars := gl["variables"].(map[string]any)
+
+	src := t.TempDir()
+	gitCmd(t, src, "init", "-q")
+	oldTok, newTok := detectortest.Token(), detectortest.Token()
+	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML)
+	writeFile(t, src, "old.env", "TOKEN="+oldTok+"\n")
+	gitCmd(t, src, "add", "-A")
+	gitCmd(t, src, "commit", "-q", "-m", "base")
+	base := gitCmd(t, src, "rev-parse", "HEAD")
+	gitCmd(t, src, "checkout", "-q", "-b", "feature")
+	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML+"\n[[allowlists]]\npaths = ['''.*''']\n")
+	writeFile(t, src, "new.env", "TOKEN="+newTok+"\n")
+	gitCmd(t, src, "add", "-A")
+	gitCmd(t, src, "commit", "-q", "-m", "add a token, allowlist it")
+	head := gitCmd(t, src, "rev-parse", "HEAD")
+
+	binDir := t.TempDir()
+	if err := os.Symlink(bin, filepath.Join(binDir, "leakhound")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		env      []string
+		wantCode int
+		want     []string // secrets in the report
+	}{
+		{"merge request", []string{"CI_MERGE_REQUEST_DIFF_BASE_SHA=" + base, "CI_PIPELINE_SOURCE=merge_request_event"}, 1, []string{newTok}},
+		{"push", []string{"CI_COMMIT_BEFORE_SHA=" + base, "CI_PIPELINE_SOURCE=push", "CI_COMMIT_BRANCH=feature"}, 1, []string{newTok}},
+		{"new branch", []string{"CI_COMMIT_BEFORE_SHA=" + strings.Repeat("0", 40), "CI_PIPELINE_SOURCE=push", "CI_COMMIT_BRANCH=feature"}, 1, []string{newTok}},
+		{"report only", []string{"CI_MERGE_REQUEST_DIFF_BASE_SHA=" + base, "CI_PIPELINE_SOURCE=merge_request_event", "LEAKHOUND_FAIL=false"}, 0, []string{newTok}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ws := filepath.Join(t.TempDir(), "ws")
+			gitCmd(t, filepath.Dir(ws), "clone", "-q", "-b", "feature", src, ws)
+			c := exec.Command("sh", "-c", script)
+			c.Dir = ws
+			c.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+				"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull,
+				"CI_COMMIT_SHA="+head, "CI_DEFAULT_BRANCH=main")
+			for k, v := range vars {
+				c.Env = append(c.Env, k+"="+v.(string))
+			}
+			c.Env = append(c.Env, tt.env...)
+			out, err := c.CombinedOutput()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d:\n%s", code, tt.wantCode, out)
+			}
+			if strings.Contains(string(out), newTok) || strings.Contains(string(out), oldTok) {
+				t.Errorf("the log shows a secret:\n%s", out)
+			}
+			data, err := os.ReadFile(filepath.Join(ws, "gl-secret-detection-report.json"))
+			if err != nil {
+				t.Fatalf("no report: %v\n%s", err, out)
+			}
+			validateGitLabReport(t, data)
+			var rep struct {
+				Vulnerabilities []struct {
+					Details map[string]struct{ Value string } `json:"details"`
+				} `json:"vulnerabilities"`
+			}
+			json.Unmarshal(data, &rep)
+			var got, want []string
+			for _, v := range rep.Vulnerabilities {
+				got = append(got, v.Details["secret_hash"].Value)
+			}
+			for _, s := range tt.want {
+				want = append(want, finding.HashSecret(s))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("report holds %v, want %v:\n%s", got, want, out)
+			}
+		})
+	}
+}
+
+func validateGitLabReport(t *testing.T, data []byte) {
+	t.Helper()
+	schema, err := jsonschema.NewCompiler().Compile("testdata/gitlab-secret-detection-report-format-" + report.GitLabSchemaVersion + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(inst); err != nil {
+		t.Errorf("GitLab would refuse the report: %v", err)
 	}
 }
