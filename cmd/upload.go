@@ -38,7 +38,7 @@ type UploadOptions struct {
 }
 
 // maxSARIFFile caps the SARIF file read for an upload; GitHub takes at
-// most 10 MiB compressed, which no sane SARIF reaches at this size.
+// most 10 MB compressed, which no sane SARIF reaches at this size.
 const maxSARIFFile = 1 << 30
 
 // NewCmdUploadSARIF builds `leakhound upload-sarif`.
@@ -57,7 +57,7 @@ to the API URL. In a GitHub Actions run, --repo, --ref, --commit and
 --api-url default to the run's GITHUB_REPOSITORY, GITHUB_REF, GITHUB_SHA
 and GITHUB_API_URL.
 
-The file is checked against GitHub's limits (10 MiB compressed, 20 runs,
+The file is checked against GitHub's limits (10 MB compressed, 20 runs,
 25,000 results per run, 1,000 locations per result, 25,000 rules, one run
 per tool and category) before anything is sent: a file GitHub would reject
 is not uploaded. leakhound's own SARIF always stays within them.

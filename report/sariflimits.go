@@ -25,7 +25,8 @@ type SARIFLimits struct {
 // GitHubSARIFLimits are GitHub's documented limits ("SARIF results exceed
 // one or more limits" in the code scanning documentation).
 var GitHubSARIFLimits = SARIFLimits{
-	GzipBytes:       10 << 20,
+	// "10 MB": read as decimal, the smaller of the two readings.
+	GzipBytes:       10 * 1000 * 1000,
 	Runs:            20,
 	Results:         25000,
 	Rules:           25000,
