@@ -161,7 +161,11 @@ fi
 
 case "${INPUT_UPLOAD:-true}" in
 true | 1 | yes)
-	if [ "$fork" = true ]; then
+	if [ "$(jq -r '.runs[0].invocations[0].executionSuccessful' "$sarif")" = false ]; then
+		# Code scanning closes the alerts an upload lacks: a partial
+		# scan must not close alerts for what it did not read.
+		echo "::warning title=leakhound::the scan did not finish: its SARIF was not uploaded, so no alert is closed by mistake"
+	elif [ "$fork" = true ]; then
 		echo "::notice title=leakhound::a pull request from a fork gets a read-only token: the SARIF was not uploaded to code scanning; the findings are in this log"
 	else
 		GITHUB_TOKEN=${INPUT_TOKEN:-${GITHUB_TOKEN:-}} "$lh" upload-sarif "$sarif" --category "$category" ||
