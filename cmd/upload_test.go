@@ -124,9 +124,9 @@ func (f *fakeCodeScanning) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // scanToSARIF writes a real SARIF report of a tree holding one secret.
 func scanToSARIF(t *testing.T) string {
 	t.Helper()
-	dir := writeFiles(t, map[string]string{"deploy/app.env": "DB_PASSWORD=" + detectortest.Password() + "\n"})
+	dir := writeFiles(t, map[string]string{"deploy/app.env": "TOKEN=" + detectortest.Token() + "\n"})
 	out := filepath.Join(t.TempDir(), "leakhound.sarif")
-	if code, _, errOut := run(t, "", "dir", dir, "--format", "sarif", "-o", out); code != ExitFindings {
+	if code, _, errOut := run(t, "", "dir", dir, "--config", writeGitTestConfig(t), "--format", "sarif", "-o", out); code != ExitFindings {
 		t.Fatalf("scan: exit %d: %s", code, errOut)
 	}
 	return out
