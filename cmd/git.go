@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/scanner"
 	"github.com/leakhound/leakhound/scanner/source"
 	gitsource "github.com/leakhound/leakhound/scanner/source/git"
@@ -26,6 +27,7 @@ type GitOptions struct {
 	Staged       bool
 	CloneDir     string
 	ArchiveDepth int
+	NewOnly      bool
 }
 
 // NewCmdGit builds `leakhound git`. runF replaces the scan in tests.
@@ -72,6 +74,7 @@ commit. Uncommitted work-tree files are not part of 'git': use 'dir'.`,
 	c.Flags().StringVar(&opts.Since, "since", "", "scan only commits committed since this date (2024-01-31, RFC 3339, or an age like 72h, 30d, 2w)")
 	c.Flags().StringArrayVar(&opts.Branches, "branch", nil, "scan only the history of this branch, tag or revision (repeatable)")
 	c.Flags().IntVar(&opts.MaxCommits, "max-commits", 0, "scan only the newest N commits (0: all)")
+	c.Flags().BoolVar(&opts.NewOnly, "new-only", false, "with --range A..B: report only secrets that appear nowhere in the history of A (a secret the range copies or moves from older commits is not new)")
 	c.Flags().BoolVar(&opts.Staged, "staged", false, "scan what is staged for the next commit instead of history (pre-commit hook)")
 	addArchiveDepthFlag(c, &opts.ArchiveDepth)
 	c.Flags().StringVar(&opts.CloneDir, "clone-dir", "", "clone a URL target here and keep it (default: a temporary directory, removed after the scan)")
@@ -134,7 +137,72 @@ func gitRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitOptions)
 		defer files.Close()
 		repo = &scanner.Repo{Files: files, Name: "base commit " + hash[:12]}
 	}
-	return runScan(c, io, g, target, repo, gitSource{src})
+	if !opts.NewOnly {
+		return runScan(c, io, g, target, repo, gitSource{src})
+	}
+	prepare, err := newOnly(c.Context(), io, g, opts, gopts)
+	if err != nil {
+		return err
+	}
+	return runScan(c, io, g, target, repo, gitSource{src}, prepare)
+}
+
+// newOnly returns the step --new-only adds before a range scan: scan the
+// whole history of the range's start (A of A..B) with the same rules and
+// keep the hashes of the secrets found there, so the range reports only
+// secrets first introduced in it, not one it copies or moves from an
+// older commit. The range scan alone already leaves out lines that were
+// in the range's parents; this also covers the same secret in another
+// file, or in one deleted long ago.
+func newOnly(ctx context.Context, io *IOStreams, g *GlobalOptions, opts *GitOptions, gopts gitsource.Options) (func(*scanner.Options) error, error) {
+	if opts.Range == "" {
+		return nil, usageError(errors.New("--new-only needs --range A..B: it reports what the range adds to the history of A"))
+	}
+	if gopts.URL != "" {
+		return nil, usageError(errors.New("--new-only needs a local repository (clone it first, or use --clone-dir and scan the clone)"))
+	}
+	from, _, _ := strings.Cut(opts.Range, "..")
+	if from == "" {
+		from = "HEAD"
+	}
+	pre := gopts
+	pre.Range, pre.Since, pre.MaxCommits = "", time.Time{}, 0
+	pre.Branches = []string{from}
+	src, err := gitsource.New(pre)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	return func(o *scanner.Options) error {
+		// The same rules as the range scan, loaded apart so the counts
+		// the range's summary gives are its own.
+		rs, err := scanner.LoadRuleset(o.RulesetOptions)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		res, err := scanner.Run(ctx, scanner.Options{Target: from, Source: gitSource{src}, Ruleset: rs})
+		if err != nil {
+			return fmt.Errorf("--new-only: scan the history of %s: %w", from, err)
+		}
+		known := make(map[string]bool, len(res.Findings))
+		for _, f := range res.Findings {
+			if f.SecretHash != "" {
+				known[f.SecretHash] = true
+			}
+		}
+		o.KnownSecrets = known
+		if !g.Quiet {
+			fmt.Fprintf(io.ErrOut, "leakhound: --new-only: %d secrets already in the history of %s (%d blobs, %s in %s)\n",
+				len(known), report.Printable(from), res.Summary.Files, humanBytes(res.Summary.Bytes), time.Since(start).Round(time.Millisecond))
+		}
+		if res.Summary.Errors > 0 || res.Summary.Incomplete {
+			// Fails safe: a secret only in what could not be read is
+			// reported as new.
+			fmt.Fprintf(io.ErrOut, "warning: --new-only: %d items of the history of %s could not be read; a secret found only there is reported as new\n",
+				res.Summary.Errors, report.Printable(from))
+		}
+		return nil
+	}, nil
 }
 
 // gitSource makes a target that can't be scanned (not a repository, an

@@ -40,6 +40,8 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or config error,
 		NewCmdStdin(io, g, nil),
 		NewCmdRules(io, g),
 		NewCmdRevoke(io),
+		NewCmdUploadSARIF(io),
+		NewCmdBaseline(io, g),
 		NewCmdVersion(io),
 	)
 	return root

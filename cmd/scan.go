@@ -173,7 +173,7 @@ func repoDir(root string) *scanner.Repo {
 // runScan is what every scan command ends in: the flags become
 // scanner.Options, the scanner does the rest, and its outcome becomes
 // the summary on stderr and an exit code.
-func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, repo *scanner.Repo, src source.Source) error {
+func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, repo *scanner.Repo, src source.Source, prepare ...func(*scanner.Options) error) error {
 	vo, err := g.verifyOptions()
 	if err != nil {
 		return err
@@ -207,7 +207,17 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, r
 			fmt.Fprintf(io.ErrOut, "\r\033[Kscanning: %d files, %s, %d findings, %s", s.Files, humanBytes(s.Bytes), s.Findings, s.Duration.Round(time.Second))
 		}
 	}
-	res, err := scanner.Run(c.Context(), opts)
+	// A command's own step before the scan (git --new-only's scan of the
+	// history before the range); its errors map like the scan's.
+	for _, p := range prepare {
+		if err == nil {
+			err = p(&opts)
+		}
+	}
+	var res scanner.Result
+	if err == nil {
+		res, err = scanner.Run(c.Context(), opts)
+	}
 	var (
 		ce *scanner.ConfigError
 		se *sourceError

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -30,15 +31,24 @@ func TestSIGTERMEndsAScan(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var written atomic.Int64
 	go func() {
 		line := []byte(strings.Repeat("log line with nothing secret in it ", 8) + "\n")
 		for {
-			if _, err := stdin.Write(line); err != nil {
+			n, err := stdin.Write(line)
+			written.Add(int64(n))
+			if err != nil {
 				return
 			}
 		}
 	}()
-	time.Sleep(500 * time.Millisecond)
+	// Signal once the child is reading (more than a pipe buffer went in),
+	// so its handler is installed: a loaded machine can take longer than
+	// any fixed sleep to start a -race binary.
+	for deadline := time.Now().Add(20 * time.Second); written.Load() < 1<<20 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
 	sent := time.Now()
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)

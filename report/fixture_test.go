@@ -16,6 +16,9 @@ const (
 	jwtToken   = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFraG91bmQtdGVzdCJ9.dGVzdC1zaWduYXR1cmUtbm90LXJlYWw"
 )
 
+// fixtureTime is when the fixture scan ended, for formats that say.
+var fixtureTime = time.Date(2025, 6, 1, 12, 30, 0, 0, time.UTC)
+
 var fixtureSecrets = []string{awsID, awsSecret, githubPAT, genericKey, jwtToken}
 
 func mk(f finding.Finding) finding.Finding {

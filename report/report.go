@@ -1,5 +1,8 @@
 // Package report writes findings in the formats leakhound offers: human
-// text, JSON, JSON Lines, CSV and SARIF 2.1.0.
+// text, JSON, JSON Lines, CSV, SARIF 2.1.0 (kept within GitHub code
+// scanning's upload limits), JUnit XML for CI test tabs, GitLab's
+// secret-detection report, and a Markdown summary for a pull request
+// comment.
 //
 // Every reporter redacts secrets unless Options.Reveal is set: not only the
 // Secret and Match fields but every free-text field a secret could reach (a
@@ -34,6 +37,27 @@ type Options struct {
 	NoColor bool
 	// Version is the tool version written to SARIF's driver.
 	Version string
+	// Time is when the scan ended, for formats that record it (GitLab's
+	// scan times, JUnit's timestamp); zero means the time of writing.
+	Time time.Time
+	// Warn, when set, is told what a format had to leave out (SARIF over
+	// GitHub's limits, a Markdown summary over a comment's size), so the
+	// user hears of it beside the summary.
+	Warn func(msg string)
+}
+
+// now is when the scan ended, as reports record it.
+func (o Options) now() time.Time {
+	if o.Time.IsZero() {
+		return time.Now()
+	}
+	return o.Time
+}
+
+func (o Options) warn(format string, args ...any) {
+	if o.Warn != nil {
+		o.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 // Reporter writes a finished scan's findings.
@@ -42,7 +66,7 @@ type Reporter interface {
 }
 
 // formats lists the formats New accepts, in the order help text shows them.
-var formats = []string{"text", "json", "jsonl", "sarif", "csv"}
+var formats = []string{"text", "json", "jsonl", "sarif", "csv", "junit", "gitlab", "markdown"}
 
 // Formats returns the names New accepts.
 func Formats() []string { return slices.Clone(formats) }
@@ -60,6 +84,12 @@ func New(format string, opts Options) (Reporter, error) {
 		return &sarifReporter{opts: opts}, nil
 	case "csv":
 		return &csvReporter{opts: opts}, nil
+	case "junit":
+		return &junitReporter{opts: opts}, nil
+	case "gitlab":
+		return &gitlabReporter{opts: opts}, nil
+	case "markdown", "md":
+		return &markdownReporter{opts: opts}, nil
 	}
 	return nil, fmt.Errorf("unknown report format %q (want %s or %s)",
 		format, strings.Join(formats[:len(formats)-1], ", "), formats[len(formats)-1])
@@ -94,6 +124,23 @@ func compare(a, b finding.Finding) int {
 		strings.Compare(a.Match, b.Match),
 		strings.Compare(a.Fingerprint, b.Fingerprint),
 	)
+}
+
+// severityRank orders severities, most severe first; unknown ones last.
+func severityRank(sev string) int {
+	switch sev {
+	case rules.Critical:
+		return 0
+	case rules.High:
+		return 1
+	case rules.Medium:
+		return 2
+	case rules.Low:
+		return 3
+	case rules.Info:
+		return 4
+	}
+	return 5
 }
 
 // sorted returns fs in Sort's order without reordering the caller's slice.

@@ -50,7 +50,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	base := Options{Rules: fixtureRules(), Version: "1.2.3-test", NoColor: true}
+	base := Options{Rules: fixtureRules(), Version: "1.2.3-test", NoColor: true, Time: fixtureTime}
 	color := base
 	color.NoColor = false
 	tests := []struct {
@@ -69,6 +69,12 @@ func TestGolden(t *testing.T) {
 		{"jsonl_empty", "jsonl", base, true},
 		{"csv_empty", "csv", base, true},
 		{"sarif_empty", "sarif", Options{Version: "1.2.3-test"}, true},
+		{"junit", "junit", base, false},
+		{"gitlab", "gitlab", base, false},
+		{"markdown", "markdown", base, false},
+		{"junit_empty", "junit", base, true},
+		{"gitlab_empty", "gitlab", base, true},
+		{"markdown_empty", "markdown", base, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,12 +33,70 @@ const (
 
 // sarifReporter writes SARIF 2.1.0 for GitHub code scanning and other
 // SARIF consumers: one run, the rules that fired, one result per finding.
-type sarifReporter struct{ opts Options }
+type sarifReporter struct {
+	opts Options
+	// limits are GitHub's; tests lower them.
+	limits SARIFLimits
+}
 
 func (s *sarifReporter) Write(w io.Writer, sum finding.Summary, fs []finding.Finding) error {
 	fs = sorted(fs)
+	// Built from every finding, kept or not: a kept match may hold the
+	// secret of one left out.
 	red := newRedactor(fs, s.opts.Reveal)
+	lim := s.limits
+	if lim == (SARIFLimits{}) {
+		lim = GitHubSARIFLimits
+	}
 
+	// GitHub rejects a run over its result limit, and more runs of the
+	// same tool are no longer merged, so the report keeps the most severe
+	// findings and says what it left out.
+	keep := fs
+	var why []string
+	sizeCut := false
+	if len(fs) > lim.Results {
+		keep = mostSevere(fs, lim.Results)
+		why = append(why, fmt.Sprintf("GitHub code scanning accepts at most %d results per run", lim.Results))
+	}
+	for {
+		data, err := s.encode(sum, fs, keep, why, red)
+		if err != nil {
+			return err
+		}
+		size := len(data)
+		if size > lim.GzipBytes {
+			// Only a report this big can be over the compressed limit:
+			// gzip never makes JSON larger than a few bytes per 32 KiB.
+			size = gzipSize(data)
+		}
+		if size <= lim.GzipBytes || len(keep) == 0 {
+			if len(keep) < len(fs) {
+				s.opts.warn("SARIF report: %d of %d findings left out (%s); it holds the %d most severe. Use --format json for the full list",
+					len(fs)-len(keep), len(fs), strings.Join(why, "; "), len(keep))
+			}
+			if _, err := w.Write(data); err != nil {
+				return fmt.Errorf("write report: %w", err)
+			}
+			return nil
+		}
+		// Scale down by how far over the limit it is, with a margin, so
+		// this converges in a step or two.
+		n := int(float64(len(keep)) * float64(lim.GzipBytes) / float64(size) * 0.95)
+		if n >= len(keep) {
+			n = len(keep) - 1
+		}
+		keep = mostSevere(fs, max(n, 0))
+		if !sizeCut {
+			sizeCut = true
+			why = append(why, fmt.Sprintf("GitHub code scanning accepts at most %d gzip-compressed bytes per file", lim.GzipBytes))
+		}
+	}
+}
+
+// encode writes the SARIF log of the findings in keep; all is every
+// finding of the scan, for the count of those left out.
+func (s *sarifReporter) encode(sum finding.Summary, all, keep []finding.Finding, why []string, red *redactor) ([]byte, error) {
 	driver := sarif.NewDriver(toolName).WithInformationURI(toolURI)
 	if s.opts.Version != "" {
 		driver.WithVersion(s.opts.Version)
@@ -50,10 +108,10 @@ func (s *sarifReporter) Write(w io.Writer, sum finding.Summary, fs []finding.Fin
 	index := make(map[string]int)
 	var ids []string
 	first := make(map[string]*finding.Finding)
-	for i := range fs {
-		id := fs[i].RuleID
+	for i := range keep {
+		id := keep[i].RuleID
 		if _, ok := first[id]; !ok {
-			first[id] = &fs[i]
+			first[id] = &keep[i]
 			ids = append(ids, id)
 		}
 	}
@@ -63,34 +121,76 @@ func (s *sarifReporter) Write(w io.Writer, sum finding.Summary, fs []finding.Fin
 		driver.Rules = append(driver.Rules, s.rule(id, first[id], red))
 	}
 
-	for i := range fs {
-		run.Results = append(run.Results, s.result(&fs[i], index[fs[i].RuleID], red))
+	for i := range keep {
+		run.Results = append(run.Results, s.result(&keep[i], index[keep[i].RuleID], red))
 	}
-	run.Invocations = []*sarif.Invocation{s.invocation(sum, red)}
+	inv := s.invocation(sum, red)
+	if len(keep) < len(all) {
+		inv.ToolExecutionNotifications = append([]*sarif.Notification{{
+			Level: "warning",
+			Message: sarif.NewTextMessage(fmt.Sprintf("%d of %d findings are not in this file (%s); it holds the %d most severe",
+				len(all)-len(keep), len(all), strings.Join(why, "; "), len(keep))),
+		}}, inv.ToolExecutionNotifications...)
+	}
+	run.Invocations = []*sarif.Invocation{inv}
 
 	rep, err := sarif.New(sarif.Version210, false)
 	if err != nil {
-		return fmt.Errorf("sarif report: %w", err)
+		return nil, fmt.Errorf("sarif report: %w", err)
 	}
 	rep.Schema = schemaURI
 	rep.AddRun(run)
 
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(rep); err != nil {
-		return fmt.Errorf("encode sarif report: %w", err)
+		return nil, fmt.Errorf("encode sarif report: %w", err)
 	}
-	return flush(bw)
+	return buf.Bytes(), nil
 }
 
-// meta is what a report says about a rule: from the rule set when the
-// caller gave one, else from the finding.
+// mostSevere returns the n most severe of fs (live credentials first, then
+// by severity), in fs's order.
+func mostSevere(fs []finding.Finding, n int) []finding.Finding {
+	if n >= len(fs) {
+		return fs
+	}
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		la, lb := fs[a].Verification.Live(), fs[b].Verification.Live()
+		if la != lb {
+			if la {
+				return -1
+			}
+			return 1
+		}
+		return severityRank(fs[a].Severity) - severityRank(fs[b].Severity)
+	})
+	idx = idx[:n]
+	slices.Sort(idx)
+	out := make([]finding.Finding, n)
+	for i, j := range idx {
+		out[i] = fs[j]
+	}
+	return out
+}
+
+// meta is what a report says about a rule.
 func (s *sarifReporter) meta(id string, f *finding.Finding) (desc, sev string, tags []string) {
+	return ruleMeta(s.opts, id, f)
+}
+
+// ruleMeta is what a report says about a rule: from the rule set when the
+// caller gave one, else from the finding.
+func ruleMeta(o Options, id string, f *finding.Finding) (desc, sev string, tags []string) {
 	desc, sev, tags = f.Description, f.Severity, f.Tags
-	if s.opts.Rules != nil {
-		if r := s.opts.Rules.Rule(id); r != nil {
+	if o.Rules != nil {
+		if r := o.Rules.Rule(id); r != nil {
 			if r.Description != "" {
 				desc = r.Description
 			}
@@ -136,15 +236,20 @@ func (s *sarifReporter) rule(id string, f *finding.Finding, red *redactor) *sari
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level(sev))).
 		WithProperties(sarif.Properties{
 			"security-severity": rules.SecuritySeverity(sev),
-			"tags":              allTags,
+			// GitHub keeps only a rule's first 10 tags.
+			"tags": allTags[:min(len(allTags), GitHubSARIFLimits.TagsShown)],
 		})
 	return r
 }
 
 // remediation is how to revoke what rule id finds.
 func (s *sarifReporter) remediation(id string, tags []string) rules.Remediation {
-	if s.opts.Rules != nil {
-		if r := s.opts.Rules.Rule(id); r != nil {
+	return remediationFor(s.opts, id, tags)
+}
+
+func remediationFor(o Options, id string, tags []string) rules.Remediation {
+	if o.Rules != nil {
+		if r := o.Rules.Rule(id); r != nil {
 			return r.Remediation()
 		}
 	}

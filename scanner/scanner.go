@@ -46,6 +46,10 @@ type Options struct {
 	// tree must not be able to outvote the config the user chose).
 	IgnoreFiles []string
 	Baselines   []string
+	// KnownSecrets are hashes of secrets that already existed before what
+	// is scanned (git --new-only: anywhere in the history before the
+	// range); findings of them are left out and counted as suppressed.
+	KnownSecrets map[string]bool
 
 	// Verify, when set, asks providers whether the findings' credentials
 	// are live, after detection and suppression and before the report.
@@ -128,8 +132,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, err
 	}
 	var rep report.Reporter
+	// What a report format had to leave out (SARIF over GitHub's limits)
+	// is told beside the summary.
+	var reportWarnings []string
 	if opts.Report.Format != "" {
-		ro := report.Options{Reveal: opts.Report.Reveal, NoColor: opts.Report.NoColor, Version: opts.Report.Version}
+		ro := report.Options{Reveal: opts.Report.Reveal, NoColor: opts.Report.NoColor, Version: opts.Report.Version,
+			Warn: func(m string) { reportWarnings = append(reportWarnings, m) }}
 		if rs != nil {
 			ro.Rules = rs.Config
 		}
@@ -189,6 +197,16 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 	}
 	res.Findings = finalize(c.findings, sup)
+	known := 0
+	if len(opts.KnownSecrets) > 0 {
+		res.Findings = slices.DeleteFunc(res.Findings, func(f finding.Finding) bool {
+			if f.SecretHash != "" && opts.KnownSecrets[f.SecretHash] {
+				known++
+				return true
+			}
+			return false
+		})
+	}
 	if stage != nil {
 		stage.Run(ctx, res.Findings)
 		if err := opts.Verify.Cache.Save(); err != nil {
@@ -216,6 +234,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 		maps.Copy(s.Suppressed, a.Allowed())
 	}
+	if known > 0 {
+		if s.Suppressed == nil {
+			s.Suppressed = map[string]int{}
+		}
+		s.Suppressed["already in history before the range"] = known
+	}
 	if len(s.Suppressed) == 0 {
 		s.Suppressed = nil
 	}
@@ -223,7 +247,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	s.Duration = time.Since(start)
 
 	if rep != nil {
-		if err := writeReport(rep, opts.Report, out, res); err != nil {
+		err := writeReport(rep, opts.Report, out, res)
+		res.Summary.Warnings = append(res.Summary.Warnings, reportWarnings...)
+		if err != nil {
 			return res, &ReportError{Err: err}
 		}
 		out = nil // committed
