@@ -18,7 +18,6 @@ var validators = map[string]Validator{
 	"npm-crc32":     validGitHubToken, // npm adopted GitHub's token format
 	"jwt":           validJWT,
 	"pem":           validPEMBody,
-	"generic":       validGenericSecret,
 	"pypi-macaroon": validPyPIToken,
 	"base64-json":   validBase64JSONToken,
 }
@@ -30,8 +29,14 @@ var checksummed = map[string]bool{"github-crc32": true, "npm-crc32": true, "pypi
 
 // Validators lists the names rules may use in `validate`.
 func Validators() []string {
-	names := make([]string, 0, len(validators))
+	var names []string
 	for n := range validators {
+		names = append(names, n)
+	}
+	for n := range credentialValidators {
+		names = append(names, n)
+	}
+	for n := range contextValidators {
 		names = append(names, n)
 	}
 	return names
