@@ -58,8 +58,11 @@ type compiledRule struct {
 	path       *regex.Regexp
 	allowlists []compiledAllowlist
 	validate   Validator
-	// validateIn also sees the match before the secret.
+	// validateIn also sees the match before the secret; extract turns a
+	// match into the secrets of the structure it points at (see
+	// validate_files.go).
 	validateIn ContextValidator
+	extract    Extractor
 }
 
 type compiledAllowlist struct {
@@ -131,7 +134,7 @@ func New(cfg *rules.Config) (*Engine, error) {
 			if !ok {
 				return nil, fail("validate", fmt.Errorf("unknown validator %q", r.Validator))
 			}
-			cr.validate, cr.validateIn = c.value, c.inContext
+			cr.validate, cr.validateIn, cr.extract = c.value, c.inContext, c.extract
 		}
 		e.rules = append(e.rules, cr)
 		if e.byID == nil {
@@ -461,6 +464,13 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 						// token): a generic rule must not report it instead.
 						covered = append(covered, span{ss, se})
 					}
+				}
+				if r.extract != nil {
+					for _, x := range r.extract(data, start, end) {
+						f, v := e.check(r, c, data, lines, path, x.start, x.end, x.start, x.end, x.secret)
+						record(f, v, x.start, x.end)
+					}
+					continue
 				}
 				ss, se := secretSpan(r, m)
 				if ss < 0 {

@@ -39,6 +39,9 @@ func Validators() []string {
 	for n := range contextValidators {
 		names = append(names, n)
 	}
+	for n := range extractors {
+		names = append(names, n)
+	}
 	return names
 }
 

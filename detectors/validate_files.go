@@ -16,10 +16,12 @@ var credentialValidators = map[string]Validator{
 }
 
 // namedCheck is what a rule's `validate` name stands for: a check of the
-// secret, or a check that also sees the match before it.
+// secret, a check that also sees the match before it, or an extractor that
+// finds the secrets of a structure the match points at.
 type namedCheck struct {
 	value     Validator
 	inContext ContextValidator
+	extract   Extractor
 }
 
 // lookupCheck finds a check by name in every registry.
@@ -32,6 +34,9 @@ func lookupCheck(name string) (namedCheck, bool) {
 	}
 	if v, ok := contextValidators[name]; ok {
 		return namedCheck{inContext: v}, true
+	}
+	if x, ok := extractors[name]; ok {
+		return namedCheck{extract: x}, true
 	}
 	return namedCheck{}, false
 }

@@ -264,6 +264,11 @@ func (g *generator) match(rule *rules.Rule) (string, error) {
 		// A multi-line match a regex walk can't lay out: build the manifest.
 		m = "kind: Secret\nstringData:\n  username: app\n  db-password: " + g.randString(18, alnum) + "\n"
 	}
+	if rule.Validator == "kubernetes-secret" {
+		// The match is the kind line; the secrets are the manifest's values.
+		m = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  username: YXBw\n  db-password: " +
+			base64.StdEncoding.EncodeToString([]byte(g.randString(18, alnum))) + "\n"
+	}
 	return m, nil
 }
 
