@@ -78,6 +78,8 @@ func TestGenericAssignmentSyntaxes(t *testing.T) {
 		{"java", "src/Main.java", "private static final String DB_PASSWORD = \"{P}\";\n", 1},
 		{"java properties call", "src/Main.java", "props.setProperty(\"password\", \"{P}\");\n", 1},
 		{"csharp verbatim", "src/App.cs", "string apiKey = @\"{P}\";\n", 1},
+		{"connection string", "src/App.cs", "var cs = \"Server=db;Database=app;User Id=sa;Password={P};\";\n", 1},
+		{"appsettings connection string", "appsettings.json", "{\n  \"ConnectionStrings\": {\n    \"Default\": \"Server=db;Database=app;User Id=sa;Password={P};\"\n  }\n}\n", 3},
 		{"cli flag equals", "scripts/deploy.sh", "mytool login --password={A} --user ci\n", 1},
 		{"cli flag quoted", "scripts/deploy.sh", "mytool login --password=\"{P}\" --user ci\n", 1},
 		{"cli flag space", "ci/run.yml", "script:\n  - deploy --api-key '{P}' --env prod\n", 2},
