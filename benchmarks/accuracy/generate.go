@@ -83,6 +83,7 @@ func Generate(dir string, cfg *rules.Config, seed uint64) (Truth, error) {
 		}
 	}
 	g.lookalikes()
+	g.syntaxes()
 	if err := g.write(dir); err != nil {
 		return Truth{}, err
 	}
@@ -267,7 +268,7 @@ func (g *generator) match(rule *rules.Rule) (string, error) {
 	if rule.Validator == "kubernetes-secret" {
 		// The match is the kind line; the secrets are the manifest's values.
 		m = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  username: YXBw\n  db-password: " +
-			base64.StdEncoding.EncodeToString([]byte(g.randString(18, alnum))) + "\n"
+			base64.StdEncoding.EncodeToString([]byte(g.password())) + "\n"
 	}
 	return m, nil
 }
