@@ -75,5 +75,5 @@ func dirRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *DirOptions)
 	if len(opts.Paths) > 1 {
 		target = "multiple paths"
 	}
-	return runScan(c, io, g, target, root, src)
+	return runScan(c, io, g, target, repoDir(root), src)
 }

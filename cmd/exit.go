@@ -40,6 +40,12 @@ func usageError(err error) error { return &exitError{code: ExitUsage, err: err} 
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first signal cancels the scan, which writes its partial
+		// report and stops; a second one kills the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, os.Args[1:], System())
 }
 

@@ -116,7 +116,7 @@ func gitRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitOptions)
 	if err != nil {
 		return usageError(err)
 	}
-	return runScan(c, io, g, target, root, gitSource{src})
+	return runScan(c, io, g, target, repoDir(root), gitSource{src})
 }
 
 // gitSource makes a target that can't be scanned (not a repository, an

@@ -91,7 +91,7 @@ func imageRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *ImageOpti
 	if len(opts.Targets) > 1 {
 		target = "multiple images"
 	}
-	return runScan(c, io, g, target, "", imageSource{src})
+	return runScan(c, io, g, target, nil, imageSource{src})
 }
 
 // imageSource makes a target that can't be scanned (no such file, not an

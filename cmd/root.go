@@ -5,6 +5,8 @@
 package cmd
 
 import (
+	"runtime/debug"
+
 	"github.com/spf13/cobra"
 )
 
@@ -24,7 +26,9 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or config error,
 3 scan errors (or an incomplete scan) and no findings.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       version(),
 	}
+	root.SetVersionTemplate("leakhound {{.Version}}\n")
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetIn(io.In)
@@ -35,6 +39,7 @@ Exit codes: 0 nothing found, 1 findings, 2 usage or config error,
 		NewCmdImage(io, g, nil),
 		NewCmdStdin(io, g, nil),
 		NewCmdRules(io, g),
+		NewCmdRevoke(io),
 		NewCmdVersion(io),
 	)
 	return root
@@ -47,8 +52,43 @@ func NewCmdVersion(io *IOStreams) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			_, err := io.Out.Write([]byte("leakhound " + Version + "\n"))
+			_, err := io.Out.Write([]byte("leakhound " + version() + "\n"))
 			return err
 		},
 	}
+}
+
+// version is the version to print: the one set at build time, else the
+// module version `go install` recorded (v1.2.3, or a pseudo-version), else
+// the VCS revision a plain `go build` in a checkout recorded.
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return Version
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		return Version
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if modified == "true" {
+		rev += "-dirty"
+	}
+	return "dev-" + rev
 }

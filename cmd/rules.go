@@ -11,6 +11,8 @@ import (
 	"github.com/leakhound/leakhound/detectors"
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/rules"
+	"github.com/leakhound/leakhound/scanner"
+	"github.com/leakhound/leakhound/verify"
 )
 
 // NewCmdRules builds `leakhound rules`.
@@ -25,10 +27,11 @@ func NewCmdRules(io *IOStreams, g *GlobalOptions) *cobra.Command {
 		Short: "List the rules in use (built-in, or --config)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig("")
+			rs, err := scanner.LoadRuleset(g.rulesetOptions(nil))
 			if err != nil {
-				return err
+				return usageError(err)
 			}
+			cfg := rs.Config
 			cfg.Sort()
 			return writeRules(io, cfg, format)
 		},
@@ -59,8 +62,55 @@ examples and none of its negative_examples. Exit 1 if any check fails.`,
 			return nil
 		},
 	}
-	c.AddCommand(list, test)
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one rule: what it matches, how it is checked, and how to revoke what it finds",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			rs, err := scanner.LoadRuleset(g.rulesetOptions(nil))
+			if err != nil {
+				return usageError(err)
+			}
+			r := rs.Config.Rule(args[0])
+			if r == nil {
+				return usageError(fmt.Errorf("no rule %q (see 'leakhound rules list')", args[0]))
+			}
+			showRule(io, r)
+			return nil
+		},
+	}
+	c.AddCommand(list, test, show)
 	return c
+}
+
+// showRule prints a rule for a person deciding what to do about a finding.
+func showRule(io *IOStreams, r *rules.Rule) {
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	field := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+		}
+	}
+	field("id", r.ID)
+	field("description", r.Description)
+	field("severity", r.Severity)
+	field("tags", strings.Join(r.Tags, ", "))
+	field("keywords", strings.Join(r.Keywords, ", "))
+	field("regex", r.Regex)
+	field("path", r.Path)
+	if r.Entropy > 0 {
+		field("entropy", fmt.Sprintf("at least %.1f", r.Entropy))
+	}
+	field("check", r.Validator)
+	if v := verify.ForRule(r.ID); v != nil {
+		field("verification", v.Provider+" ("+v.Endpoint+"), with --verify")
+	} else {
+		field("verification", "none (reported as unverifiable)")
+	}
+	rem := r.Remediation()
+	field("revoke", rem.Revoke)
+	field("docs", rem.URL)
+	tw.Flush()
 }
 
 func writeRules(io *IOStreams, cfg *rules.Config, format string) error {

@@ -1,12 +1,9 @@
 package cmd
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,38 +13,115 @@ import (
 
 	"github.com/leakhound/leakhound/detectors"
 	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/internal/plainfile"
 	"github.com/leakhound/leakhound/report"
-	"github.com/leakhound/leakhound/rules"
 	"github.com/leakhound/leakhound/scanner"
 	"github.com/leakhound/leakhound/scanner/source"
+	"github.com/leakhound/leakhound/verify"
 )
 
 // GlobalOptions are the flags every scan command shares.
 type GlobalOptions struct {
-	Config      string
-	Format      string
-	Output      string
-	Reveal      bool
-	Quiet       bool
-	NoColor     bool
-	MaxFileSize string
-	Rules       []string
-	Baseline    string
-	IgnoreFile  string
+	Config        string
+	Format        string
+	Output        string
+	Reveal        bool
+	Quiet         bool
+	NoColor       bool
+	MaxFileSize   string
+	Rules         []string
+	Tags          []string
+	Baselines     []string
+	IgnoreFiles   []string
+	NoRepoConfig  bool
+	WriteBaseline string
+	FailOnErrors  bool
+
+	Verify            bool
+	VerifyEndpoints   []string
+	VerifyCache       string
+	VerifyCacheTTL    time.Duration
+	VerifyTimeout     time.Duration
+	VerifyConcurrency int
+	VerifyRate        float64
+	OnlyVerified      bool
+	FailOn            string
 }
+
+// noRepoConfigEnv set to a true value (1, true, yes) is --no-repo-config,
+// for CI systems where flags are hard to add to every call.
+const noRepoConfigEnv = "LEAKHOUND_NO_REPO_CONFIG"
 
 func (g *GlobalOptions) addFlags(c *cobra.Command) {
 	f := c.PersistentFlags()
 	f.StringVarP(&g.Config, "config", "c", "", "rules config (TOML, gitleaks format accepted); default: .leakhound.toml or .gitleaks.toml at the scan root, else the built-in rules")
 	f.StringVarP(&g.Format, "format", "f", "text", "report format: "+strings.Join(report.Formats(), ", "))
-	f.StringVarP(&g.Output, "output", "o", "", "write the report to this file instead of standard output")
+	f.StringVarP(&g.Output, "output", "o", "", "write the report to this file (mode 0600, replaced whole) instead of standard output")
 	f.BoolVar(&g.Reveal, "reveal", false, "show secrets in full in reports (redacted by default)")
-	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print no summary or progress on stderr")
+	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print no summary, warnings or progress on stderr (errors are still printed)")
 	f.BoolVar(&g.NoColor, "no-color", false, "no colors in text output")
 	f.StringVar(&g.MaxFileSize, "max-file-size", "10MiB", "skip files larger than this (e.g. 500KB, 10MiB, 0 for no limit)")
-	f.StringArrayVar(&g.Rules, "rule", nil, "run only this rule id (repeatable)")
-	f.StringVar(&g.Baseline, "baseline", "", "JSON report of known findings to leave out")
-	f.StringVar(&g.IgnoreFile, "ignore-file", "", "file of fingerprints or secret hashes to leave out, one per line (default: .leakhoundignore or .gitleaksignore at the scan root)")
+	f.StringArrayVar(&g.Rules, "rule", nil, "run only rules with this id or glob, e.g. 'aws-*' (repeatable)")
+	f.StringArrayVar(&g.Tags, "tag", nil, "run only rules with this tag, e.g. cloud (repeatable)")
+	f.StringArrayVar(&g.Baselines, "baseline", nil, "leave out findings in this baseline or JSON report (repeatable)")
+	f.StringArrayVar(&g.IgnoreFiles, "ignore-file", nil, "leave out the fingerprints or secret hashes in this file, one per line (repeatable; default: .leakhoundignore or .gitleaksignore at the scan root)")
+	f.BoolVar(&g.NoRepoConfig, "no-repo-config", false, "ignore config and ignore files inside the scanned tree (for untrusted code; also "+noRepoConfigEnv+"=1)")
+	f.StringVar(&g.WriteBaseline, "write-baseline", "", "also write the findings to this file as a baseline for --baseline")
+	f.BoolVar(&g.FailOnErrors, "fail-on-errors", true, "exit 3 when items could not be scanned and nothing was found (false: report them, exit 0)")
+
+	f.BoolVar(&g.Verify, "verify", false, "ask each credential's provider whether it is live (sends each secret to its own provider's official API; off by default)")
+	f.StringArrayVar(&g.VerifyEndpoints, "verify-endpoint", nil, "use this API base URL for a provider: PROVIDER=URL, e.g. github=https://ghe.example.com/api/v3 (repeatable)")
+	f.StringVar(&g.VerifyCache, "verify-cache", "", "keep verification results in this file between runs (holds secret hashes, never secrets)")
+	f.DurationVar(&g.VerifyCacheTTL, "verify-cache-ttl", 24*time.Hour, "how long a cached verification result is reused")
+	f.DurationVar(&g.VerifyTimeout, "verify-timeout", 2*time.Minute, "time limit of the whole verification stage")
+	f.IntVar(&g.VerifyConcurrency, "verify-concurrency", 8, "requests at once per provider host")
+	f.Float64Var(&g.VerifyRate, "verify-rate", 20, "requests per second per provider host (0: no limit)")
+	f.BoolVar(&g.OnlyVerified, "only-verified", false, "report only credentials verified live (needs --verify)")
+	f.StringVar(&g.FailOn, "fail-on", "any", "which findings make the exit code 1: any, or verified (needs --verify)")
+}
+
+// verifyOptions turns the verification flags into the stage's options;
+// nil when --verify is off (no network at all).
+func (g *GlobalOptions) verifyOptions() (*verify.Options, error) {
+	switch g.FailOn {
+	case "any", "verified":
+	default:
+		return nil, usageError(fmt.Errorf("--fail-on %q: want any or verified", g.FailOn))
+	}
+	if !g.Verify {
+		for flag, set := range map[string]bool{"--only-verified": g.OnlyVerified, "--fail-on verified": g.FailOn == "verified",
+			"--verify-endpoint": len(g.VerifyEndpoints) > 0, "--verify-cache": g.VerifyCache != ""} {
+			if set {
+				return nil, usageError(fmt.Errorf("%s needs --verify", flag))
+			}
+		}
+		return nil, nil
+	}
+	o := &verify.Options{Timeout: g.VerifyTimeout, PerHost: g.VerifyConcurrency, Rate: g.VerifyRate, Endpoints: map[string]string{}}
+	for _, e := range g.VerifyEndpoints {
+		p, u, ok := strings.Cut(e, "=")
+		if !ok || p == "" || u == "" {
+			return nil, usageError(fmt.Errorf("--verify-endpoint %q: want PROVIDER=URL", e))
+		}
+		o.Endpoints[strings.ToLower(strings.TrimSpace(p))] = strings.TrimSpace(u)
+	}
+	if g.VerifyCache != "" {
+		c, err := verify.OpenCache(g.VerifyCache, g.VerifyCacheTTL)
+		if err != nil {
+			return nil, usageError(err)
+		}
+		o.Cache = c
+	}
+	return o, nil
+}
+
+// noRepoConfig is whether the scanned tree's own config must be ignored.
+func (g *GlobalOptions) noRepoConfig() bool {
+	if g.NoRepoConfig {
+		return true
+	}
+	v, _ := strconv.ParseBool(strings.TrimSpace(os.Getenv(noRepoConfigEnv)))
+	return v || strings.EqualFold(strings.TrimSpace(os.Getenv(noRepoConfigEnv)), "yes")
 }
 
 // sourceOptions turns the shared flags into the options every source takes.
@@ -57,6 +131,11 @@ func (g *GlobalOptions) sourceOptions() (source.Options, error) {
 		return source.Options{}, usageError(fmt.Errorf("--max-file-size: %w", err))
 	}
 	return source.Options{MaxFileSize: max, ChunkSize: source.DefaultChunkSize, Overlap: detectors.MaxOverlap}, nil
+}
+
+// rulesetOptions are the flags that choose the rules.
+func (g *GlobalOptions) rulesetOptions(repo *scanner.Repo) scanner.RulesetOptions {
+	return scanner.RulesetOptions{Config: g.Config, Repo: repo, NoRepoConfig: g.noRepoConfig(), Rules: g.Rules, Tags: g.Tags}
 }
 
 // parseSize reads sizes like 1048576, 500KB, 10MB, 10MiB, 1GiB.
@@ -82,224 +161,91 @@ func parseSize(s string) (int64, error) {
 	return int64(n * float64(mult)), nil
 }
 
-// loadConfig picks the rule set: --config, else a config at the scan
-// root, else the built-in rules; then narrows to --rule ids.
-func (g *GlobalOptions) loadConfig(root string) (*rules.Config, error) {
-	path := g.Config
-	if path == "" && root != "" {
-		for _, name := range []string{".leakhound.toml", ".gitleaks.toml"} {
-			p := filepath.Join(root, name)
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-				path = p
-				break
-			}
-		}
+// repoDir is a local directory's own files, read as the scanned tree's
+// config and ignore files; "" has none.
+func repoDir(root string) *scanner.Repo {
+	if root == "" {
+		return nil
 	}
-	var cfg *rules.Config
-	var err error
-	if path != "" {
-		cfg, err = rules.Load(path)
-	} else {
-		cfg, err = rules.Default()
-	}
-	if err != nil {
-		return nil, usageError(err)
-	}
-	if len(g.Rules) > 0 {
-		want := map[string]bool{}
-		for _, id := range g.Rules {
-			if cfg.Rule(id) == nil {
-				return nil, usageError(fmt.Errorf("--rule %s: no such rule (see 'leakhound rules list')", id))
-			}
-			want[id] = true
-		}
-		kept := cfg.Rules[:0]
-		for _, r := range cfg.Rules {
-			if want[r.ID] {
-				kept = append(kept, r)
-			}
-		}
-		cfg.Rules = kept
-	}
-	return cfg, nil
+	return &scanner.Repo{Files: plainfile.Dir(root), Name: "the scanned tree"}
 }
 
-// loadIgnores reads the ignore file and the baseline into one set of
-// fingerprints and secret hashes.
-func (g *GlobalOptions) loadIgnores(root string) (map[string]bool, error) {
-	ignore := map[string]bool{}
-	path := g.IgnoreFile
-	if path == "" && root != "" {
-		for _, name := range []string{".leakhoundignore", ".gitleaksignore"} {
-			p := filepath.Join(root, name)
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-		}
-	}
-	if path != "" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, usageError(fmt.Errorf("ignore file: %w", err))
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			ignore[line] = true
-		}
-		f.Close()
-		if err := sc.Err(); err != nil {
-			return nil, usageError(fmt.Errorf("ignore file %s: %w", path, err))
-		}
-	}
-	if g.Baseline != "" {
-		data, err := os.ReadFile(g.Baseline)
-		if err != nil {
-			return nil, usageError(fmt.Errorf("baseline: %w", err))
-		}
-		var known []struct {
-			Fingerprint string `json:"fingerprint"`
-		}
-		if err := json.Unmarshal(data, &known); err != nil {
-			return nil, usageError(fmt.Errorf("baseline %s: not a leakhound JSON report: %w", g.Baseline, err))
-		}
-		for _, k := range known {
-			if k.Fingerprint != "" {
-				ignore[k.Fingerprint] = true
-			}
-		}
-	}
-	return ignore, nil
-}
-
-// runScan is what every scan command ends in: load rules, run the source
-// through the engine, write the report and the summary, and turn the
-// outcome into an exit code.
-func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target, root string, src source.Source) error {
-	cfg, err := g.loadConfig(root)
+// runScan is what every scan command ends in: the flags become
+// scanner.Options, the scanner does the rest, and its outcome becomes
+// the summary on stderr and an exit code.
+func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, repo *scanner.Repo, src source.Source) error {
+	vo, err := g.verifyOptions()
 	if err != nil {
 		return err
 	}
-	var det detectors.Detector
-	if cfg.Builtin {
-		// The built-in rules always build (their tests say so): the engine
-		// is built while the source starts walking, and their regexes are
-		// compiled on first use (the tests compile them all).
-		det = buildLater(cfg)
-	} else {
-		// A user's rules: every regex must compile before the scan says
-		// anything, or a broken rule would silently find nothing.
-		eng, err := detectors.New(cfg)
-		if err != nil {
-			return usageError(err)
-		}
-		if err := eng.CompileAll(); err != nil {
-			return usageError(err)
-		}
-		det = eng
-	}
-	ignore, err := g.loadIgnores(root)
-	if err != nil {
-		return err
-	}
-	rep, err := report.New(g.Format, report.Options{Reveal: g.Reveal, Rules: cfg, NoColor: g.NoColor || g.Output != "" || !io.OutTTY, Version: Version})
-	if err != nil {
-		return usageError(err)
-	}
-	out := io.Out
-	var file *os.File
-	if g.Output != "" {
-		if file, err = os.Create(g.Output); err != nil {
-			return usageError(fmt.Errorf("--output: %w", err))
-		}
-		defer file.Close()
-		out = file
-	}
-	bw := bufio.NewWriterSize(out, 64<<10)
 	opts := scanner.Options{
-		Target:   target,
-		Source:   src,
-		Detector: det,
-		Ignore:   ignore,
-		Reporter: rep,
-		Output:   bw,
+		Verify:         vo,
+		OnlyVerified:   g.OnlyVerified,
+		Target:         target,
+		Source:         src,
+		RulesetOptions: g.rulesetOptions(repo),
+		IgnoreFiles:    g.IgnoreFiles,
+		Baselines:      g.Baselines,
+		Report: scanner.ReportOptions{
+			Format:   g.Format,
+			Reveal:   g.Reveal,
+			NoColor:  g.NoColor || g.Output != "" || !io.OutTTY,
+			Version:  version(),
+			Path:     g.Output,
+			Writer:   io.Out,
+			Baseline: g.WriteBaseline,
+		},
 	}
 	if io.ErrTTY && !g.Quiet {
-		opts.Progress = func(s finding.Summary) {
+		opts.Progress = func(s finding.Summary, done bool) {
+			if done {
+				// Cleared before the report is written: it may go to
+				// the same terminal.
+				fmt.Fprint(io.ErrOut, "\r\033[K")
+				return
+			}
 			fmt.Fprintf(io.ErrOut, "\r\033[Kscanning: %d files, %s, %d findings, %s", s.Files, humanBytes(s.Bytes), s.Findings, s.Duration.Round(time.Second))
 		}
 	}
 	res, err := scanner.Run(c.Context(), opts)
-	if opts.Progress != nil {
-		fmt.Fprint(io.ErrOut, "\r\033[K")
-	}
-	if l, ok := det.(*lateEngine); ok {
-		// The built-in rules' tests build them, so this is a bug if it
-		// happens; a scan that detected nothing must not pass as clean.
-		if berr := l.wait(); berr != nil {
-			return usageError(berr)
-		}
-	}
-	if err != nil {
-		var bad *sourceError
-		if errors.As(err, &bad) {
-			return usageError(err)
-		}
+	var (
+		ce *scanner.ConfigError
+		se *sourceError
+		te *source.TargetError
+		re *scanner.ReportError
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &ce), errors.As(err, &se), errors.As(err, &te):
+		return usageError(err)
+	case errors.As(err, &re):
+		// The scan finished: say what it found before saying the report
+		// is missing.
+		printSummary(io, g, res.Summary)
+		return &exitError{code: ExitErrors, err: err}
+	default:
 		return &exitError{code: ExitErrors, err: err}
 	}
-	if ferr := bw.Flush(); ferr != nil {
-		return &exitError{code: ExitErrors, err: fmt.Errorf("write report: %w", ferr)}
-	}
-	if file != nil {
-		if err := file.Close(); err != nil {
-			return &exitError{code: ExitErrors, err: fmt.Errorf("write report: %w", err)}
-		}
-	}
-	if !g.Quiet {
-		printSummary(io, res.Summary)
-	}
+	printSummary(io, g, res.Summary)
+	return scanExit(res.Summary, g.FailOnErrors, g.FailOn == "verified")
+}
+
+// scanExit maps a finished scan to its exit code: findings first (only
+// live ones with --fail-on verified); then a scan that could not finish,
+// which never passes as clean; then items that could not be scanned,
+// unless the user said they don't fail it.
+func scanExit(s finding.Summary, failOnErrors, onlyVerifiedFail bool) error {
 	switch {
-	case res.Summary.Findings > 0:
+	case onlyVerifiedFail && s.Verification[finding.Verified] > 0:
 		return &exitError{code: ExitFindings}
-	case res.Summary.Errors > 0 || res.Summary.Incomplete:
+	case !onlyVerifiedFail && s.Findings > 0:
+		return &exitError{code: ExitFindings}
+	case s.Incomplete:
+		return &exitError{code: ExitErrors}
+	case s.Errors > 0 && failOnErrors:
 		return &exitError{code: ExitErrors}
 	}
 	return nil
-}
-
-// lateEngine is an engine built in the background: the first Detect waits
-// for it. It serves the built-in rules, which cannot fail to build.
-type lateEngine struct {
-	ready chan struct{}
-	eng   *detectors.Engine
-	err   error
-}
-
-func buildLater(cfg *rules.Config) *lateEngine {
-	l := &lateEngine{ready: make(chan struct{})}
-	go func() {
-		defer close(l.ready)
-		l.eng, l.err = detectors.New(cfg)
-	}()
-	return l
-}
-
-func (l *lateEngine) Detect(c finding.Chunk) []finding.Finding {
-	<-l.ready
-	if l.err != nil {
-		return nil // runScan reports it (see wait)
-	}
-	return l.eng.Detect(c)
-}
-
-// wait returns the error building the engine failed with, if any.
-func (l *lateEngine) wait() error {
-	<-l.ready
-	return l.err
 }
 
 // sourceError marks an error in what the user asked to scan (no such
@@ -309,32 +255,46 @@ type sourceError struct{ err error }
 func (e *sourceError) Error() string { return e.err.Error() }
 func (e *sourceError) Unwrap() error { return e.err }
 
-func printSummary(io *IOStreams, s finding.Summary) {
+// printSummary writes what the scan could not do (always, --quiet too: a
+// pre-commit hook that blocks a commit must say why), then, unless quiet,
+// the warnings and the summary line. Every string from scanned content is
+// escaped: a member name can hold terminal escape sequences.
+func printSummary(io *IOStreams, g *GlobalOptions, s finding.Summary) {
 	w := io.ErrOut
 	for _, p := range s.Problems {
 		if p.Path != "" {
-			fmt.Fprintf(w, "error: %s: %s\n", p.Path, p.Err)
+			fmt.Fprintf(w, "error: %s: %s\n", report.Printable(p.Path), report.Printable(p.Err))
 		} else {
-			fmt.Fprintf(w, "error: %s\n", p.Err)
+			fmt.Fprintf(w, "error: %s\n", report.Printable(p.Err))
 		}
+	}
+	if g.Quiet {
+		return
+	}
+	for _, warning := range s.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", report.Printable(warning))
+	}
+	if n := s.Skipped["too large"]; n > 0 && g.MaxFileSize != "0" {
+		fmt.Fprintf(w, "warning: %d files larger than --max-file-size %s were not scanned\n", n, report.Printable(g.MaxFileSize))
+	}
+	if len(s.Verification) > 0 {
+		fmt.Fprintf(w, "leakhound: verification: %s\n", countList(s.Verification))
+	}
+	if s.Config != "" {
+		line := fmt.Sprintf("leakhound: rules: %s, %d rules", report.Printable(s.Config), s.Rules)
+		if n := s.SuppressedTotal(); n > 0 {
+			line += fmt.Sprintf("; %d suppressed (%s)", n, countList(s.Suppressed))
+		}
+		fmt.Fprintln(w, line)
 	}
 	secs := s.Duration.Seconds()
 	rate := 0.0
 	if secs > 0 {
 		rate = float64(s.Bytes) / 1e6 / secs
 	}
-	var skipped []string
-	reasons := make([]string, 0, len(s.Skipped))
-	for r := range s.Skipped {
-		reasons = append(reasons, r)
-	}
-	sort.Strings(reasons)
-	for _, r := range reasons {
-		skipped = append(skipped, fmt.Sprintf("%s %d", r, s.Skipped[r]))
-	}
 	skip := ""
-	if len(skipped) > 0 {
-		skip = " (" + strings.Join(skipped, ", ") + ")"
+	if len(s.Skipped) > 0 {
+		skip = " (" + countList(s.Skipped) + ")"
 	}
 	state := ""
 	if s.Incomplete {
@@ -342,6 +302,20 @@ func printSummary(io *IOStreams, s finding.Summary) {
 	}
 	fmt.Fprintf(w, "leakhound:%s scanned %d files, %s in %s (%.1f MB/s): %d findings, %d skipped%s, %d errors\n",
 		state, s.Files, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), rate, s.Findings, s.SkippedTotal(), skip, s.Errors)
+}
+
+// countList writes counts by name, sorted by name: "binary 3, too large 1".
+func countList(m map[string]int) string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %d", report.Printable(k), m[k])
+	}
+	return strings.Join(parts, ", ")
 }
 
 func humanBytes(n int64) string {

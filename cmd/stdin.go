@@ -36,7 +36,7 @@ func NewCmdStdin(ios *IOStreams, g *GlobalOptions, runF func(name string) error)
 			if err != nil {
 				return err
 			}
-			return runScan(c, ios, g, "stdin", "", &readerSource{r: ios.In, name: name, opts: ao})
+			return runScan(c, ios, g, "stdin", nil, &readerSource{r: ios.In, name: name, opts: ao})
 		},
 	}
 	c.Flags().StringVar(&name, "name", "stdin", "file name to report findings under (path-based rules and allowlists see it)")

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/leakhound/leakhound/detectors/regex"
 	"github.com/leakhound/leakhound/finding"
@@ -85,6 +86,25 @@ type Engine struct {
 	// byID and hasMultiPart serve multi-part rules (required, skipReport).
 	byID         map[string]*compiledRule
 	hasMultiPart bool
+	// Matches left out because the user allowed them, by how: the
+	// summary reports them, so an allowlist that hides everything shows.
+	allowedInline, allowedRule, allowedGlobal atomic.Int64
+}
+
+// Allowed returns how many matches were left out by inline allow comments,
+// rule allowlists and global allowlists so far. A secret matched by two
+// rules, or met twice, counts twice.
+func (e *Engine) Allowed() map[string]int {
+	out := map[string]int{}
+	for _, c := range []struct {
+		name string
+		n    *atomic.Int64
+	}{{"inline allow comments", &e.allowedInline}, {"rule allowlists", &e.allowedRule}, {"global allowlists", &e.allowedGlobal}} {
+		if n := c.n.Load(); n > 0 {
+			out[c.name] = int(n)
+		}
+	}
+	return out
 }
 
 type globalAllowlist struct {
@@ -411,6 +431,8 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
 	var spans []span   // secret spans of out's regex findings, in order
 	var covered []span // secret spans provider rules matched but allowlists allowed
+	var allowedSpans []allowedSpan
+	defer func() { e.countAllowed(allowedSpans) }()
 	if depth < maxDecodeDepth {
 		defer func() {
 			dec, replaced := e.detectDecoded(c, depth, lines, out, spans)
@@ -457,12 +479,18 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 					case v == kept:
 						out = append(out, f)
 						spans = append(spans, span{ss, se})
-					case (v == allowed || v == malformed) && !isGeneric(r.Tags):
-						// The user allowed this secret for its provider's
-						// rule, or it is in the provider's format but fails
-						// its checksum or structure (a truncated or made-up
-						// token): a generic rule must not report it instead.
+					case v == malformed && !isGeneric(r.Tags):
+						// In the provider's format but failing its checksum
+						// or structure (a truncated or made-up token): a
+						// generic rule must not report it instead.
 						covered = append(covered, span{ss, se})
+					case v >= allowed:
+						if !isGeneric(r.Tags) {
+							// The user allowed this secret for its provider's
+							// rule; a generic rule must not report it instead.
+							covered = append(covered, span{ss, se})
+						}
+						allowedSpans = append(allowedSpans, allowedSpan{span{ss, se}, v})
 					}
 				}
 				if r.extract != nil {
@@ -480,6 +508,9 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				ss += w.start
 				se += w.start
 				f, v := e.check(r, c, data, lines, path, start, end, ss, se, secret)
+				if v == kept {
+					f.Groups = namedGroups(re, text, m, ss-w.start, se-w.start)
+				}
 				record(f, v, ss, se)
 			}
 		}
@@ -487,6 +518,53 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	out, spans = e.applyRequired(out, spans)
 	out, spans = dropGenericOverlaps(out, spans, covered)
 	return out
+}
+
+// namedGroups returns a match's named groups other than the one holding
+// the secret (text[ss:se]), or nil.
+func namedGroups(re *regex.Regexp, text []byte, m []int, ss, se int) map[string]string {
+	var out map[string]string
+	for g, name := range re.SubexpNames() {
+		if name == "" || 2*g+1 >= len(m) || m[2*g] < 0 || (m[2*g] == ss && m[2*g+1] == se) {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = string(text[m[2*g]:m[2*g+1]])
+	}
+	return out
+}
+
+// allowedSpan is a secret the user allowed, and how.
+type allowedSpan struct {
+	span
+	how verdict
+}
+
+// countAllowed counts the allowed secrets of a chunk: once each, however
+// many rules matched it (overlapping spans count once).
+func (e *Engine) countAllowed(as []allowedSpan) {
+	if len(as) == 0 {
+		return
+	}
+	sort.SliceStable(as, func(i, j int) bool { return as[i].start < as[j].start })
+	end := -1
+	for _, a := range as {
+		if a.start < end {
+			end = max(end, a.end)
+			continue
+		}
+		end = a.end
+		switch a.how {
+		case allowed:
+			e.allowedInline.Add(1)
+		case allowedByRule:
+			e.allowedRule.Add(1)
+		default:
+			e.allowedGlobal.Add(1)
+		}
+	}
 }
 
 // applyRequired enforces multi-part rules on one chunk's findings: a
@@ -648,10 +726,15 @@ func secretSpan(r *compiledRule, m []int) (int, int) {
 type verdict int
 
 const (
-	kept      verdict = iota
-	dropped           // not a secret: entropy, validator, placeholder
-	allowed           // a secret, but the user allowed it
-	malformed         // a provider's format that fails its checksum or structure
+	kept    verdict = iota
+	dropped         // not a secret: entropy, validator, placeholder
+	// In a provider's format, but failing its checksum or structure.
+	malformed
+	// A secret, but the user allowed it: by an inline comment, a rule's
+	// allowlist or a global one. Every verdict from allowed on is one.
+	allowed
+	allowedByRule
+	allowedGlobally
 )
 
 func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lineIndex, path string, start, end, ss, se int, secret string) (finding.Finding, verdict) {
@@ -684,7 +767,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 	cand := candidate{secret: secret, match: string(data[start:end]), line: line, path: path, commit: c.Origin.Commit}
 	for i := range r.allowlists {
 		if r.allowlists[i].allows(cand) {
-			return finding.Finding{}, allowed
+			return finding.Finding{}, allowedByRule
 		}
 	}
 	for i := range e.global {
@@ -693,7 +776,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 			continue
 		}
 		if g.allows(cand) {
-			return finding.Finding{}, allowed
+			return finding.Finding{}, allowedGlobally
 		}
 	}
 	f := finding.Finding{

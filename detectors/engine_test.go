@@ -257,3 +257,20 @@ func TestGitleaksStyleMultiline(t *testing.T) {
 	// is not joined to the key.
 	detectortest.MustNotFind(t, testEngine(t, generic), "a", "key =\n\n\n\n\n\n"+strings.Repeat("\n", 600)+"value")
 }
+
+// TestNamedGroups: a rule's named groups other than the secret reach the
+// finding, for verifiers (a service account's email beside its key).
+func TestNamedGroups(t *testing.T) {
+	t.Parallel()
+	cfg := &rules.Config{Rules: []rules.Rule{{ID: "pair", Description: "d", SecretGroup: 2,
+		Regex: `acct=(?P<account>[a-z]+) key=(?P<key>[A-Za-z0-9]{12})`, Keywords: []string{"acct="}}}}
+	cfg.Normalize()
+	e, err := detectors.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := e.Detect(finding.Chunk{Origin: finding.Origin{Path: "a.env"}, Data: []byte("acct=acme key=Zx9Qw8Er7Ty6\n")})
+	if len(fs) != 1 || fs[0].Secret != "Zx9Qw8Er7Ty6" || len(fs[0].Groups) != 1 || fs[0].Groups["account"] != "acme" {
+		t.Fatalf("%+v", fs)
+	}
+}

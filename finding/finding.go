@@ -86,9 +86,40 @@ type Finding struct {
 	// SecretHash identifies the secret alone, whatever the rule or place.
 	SecretHash string
 
-	Verification       string
-	VerificationDetail string
+	// Verification is what the credential's provider said of it, when
+	// verification ran.
+	Verification Verification
+	// Groups are the rule's named groups other than the secret, as
+	// matched (the client_email beside a service account key, the shop
+	// beside a Shopify token): what verification needs besides the secret.
+	// Not reported.
+	Groups map[string]string
 }
+
+// Verification states.
+const (
+	Verified     = "verified"     // the provider accepted the credential: it is live
+	Invalid      = "invalid"      // the provider rejected it
+	Unknown      = "unknown"      // no clear answer (network error, rate limit, unexpected reply); Reason says why
+	Unverifiable = "unverifiable" // no verifier for this kind of credential
+)
+
+// Verification is a provider's answer about one credential and, for a live
+// one, what it reaches: its identity, scopes and expiry where the provider
+// tells them.
+type Verification struct {
+	Status   string    `json:"-"`
+	Identity string    `json:"identity,omitempty"` // the account, user, app or organization the credential acts as
+	Scopes   []string  `json:"scopes,omitempty"`   // its permissions, as the provider names them
+	Expires  time.Time `json:"expires,omitzero"`
+	// Reaches says in a few words what the credential gives access to
+	// (an AWS account ARN, a Slack workspace), for the report.
+	Reaches string `json:"reaches,omitempty"`
+	Reason  string `json:"reason,omitempty"` // why it is invalid or unknown
+}
+
+// Live reports whether the provider said the credential works.
+func (v Verification) Live() bool { return v.Status == Verified }
 
 // hashKey separates leakhound's secret hashes from plain SHA-256 so a hash
 // in a shared baseline can't be looked up in public tables of unsalted

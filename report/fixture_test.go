@@ -53,7 +53,8 @@ func fixture() []finding.Finding {
 				},
 				Line: 7, Column: 15, EndLine: 7, EndColumn: 55,
 			},
-			Verification: "unverified",
+			Verification: finding.Verification{Status: finding.Verified, Identity: "jane-doe", Scopes: []string{"repo", "workflow"},
+				Reaches: "GitHub user jane-doe", Expires: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
 		}),
 		mk(finding.Finding{
 			RuleID:      "aws-secret-access-key",

@@ -164,32 +164,32 @@ func (r *redactor) text(s string) string {
 // record is the flat shape of one finding shared by the JSON, JSON Lines
 // and CSV reports. Field order is the documented key order.
 type record struct {
-	RuleID             string   `json:"rule_id"`
-	Description        string   `json:"description"`
-	Severity           string   `json:"severity"`
-	Secret             string   `json:"secret"`
-	Match              string   `json:"match"`
-	File               string   `json:"file"`
-	Line               int      `json:"line"`
-	Column             int      `json:"column"`
-	EndLine            int      `json:"end_line"`
-	EndColumn          int      `json:"end_column"`
-	Commit             string   `json:"commit"`
-	Author             string   `json:"author"`
-	Email              string   `json:"email"`
-	Date               string   `json:"date"`
-	Message            string   `json:"message"`
-	Repository         string   `json:"repository"`
-	Image              string   `json:"image"`
-	Layer              string   `json:"layer"`
-	LayerIndex         int      `json:"layer_index"` // -1 outside image layers
-	Archive            string   `json:"archive"`
-	Fingerprint        string   `json:"fingerprint"`
-	SecretHash         string   `json:"secret_hash"`
-	Entropy            float64  `json:"entropy"`
-	Tags               []string `json:"tags"`
-	Verification       string   `json:"verification"`
-	VerificationDetail string   `json:"verification_detail"`
+	RuleID             string               `json:"rule_id"`
+	Description        string               `json:"description"`
+	Severity           string               `json:"severity"`
+	Secret             string               `json:"secret"`
+	Match              string               `json:"match"`
+	File               string               `json:"file"`
+	Line               int                  `json:"line"`
+	Column             int                  `json:"column"`
+	EndLine            int                  `json:"end_line"`
+	EndColumn          int                  `json:"end_column"`
+	Commit             string               `json:"commit"`
+	Author             string               `json:"author"`
+	Email              string               `json:"email"`
+	Date               string               `json:"date"`
+	Message            string               `json:"message"`
+	Repository         string               `json:"repository"`
+	Image              string               `json:"image"`
+	Layer              string               `json:"layer"`
+	LayerIndex         int                  `json:"layer_index"` // -1 outside image layers
+	Archive            string               `json:"archive"`
+	Fingerprint        string               `json:"fingerprint"`
+	SecretHash         string               `json:"secret_hash"`
+	Entropy            float64              `json:"entropy"`
+	Tags               []string             `json:"tags"`
+	Verification       string               `json:"verification"`
+	VerificationDetail finding.Verification `json:"verification_detail"`
 }
 
 // columns are record's keys in order, the CSV header.
@@ -233,8 +233,8 @@ func newRecord(f *finding.Finding, r *redactor) record {
 		SecretHash:         f.SecretHash,
 		Entropy:            roundEntropy(f.Entropy),
 		Tags:               tags,
-		Verification:       f.Verification,
-		VerificationDetail: r.text(f.VerificationDetail),
+		Verification:       f.Verification.Status,
+		VerificationDetail: verificationDetail(f.Verification, r),
 	}
 }
 
@@ -265,4 +265,38 @@ func roundEntropy(e float64) float64 {
 		return 0
 	}
 	return math.Round(e*1000) / 1000
+}
+
+// verificationDetail is the JSON object of a verification (identity,
+// scopes, expires, reaches, reason; {} when verification did not run),
+// its text redacted.
+func verificationDetail(v finding.Verification, r *redactor) finding.Verification {
+	out := v
+	out.Identity, out.Reaches, out.Reason = r.text(v.Identity), r.text(v.Reaches), r.text(v.Reason)
+	out.Scopes = nil
+	for _, s := range v.Scopes {
+		out.Scopes = append(out.Scopes, r.text(s))
+	}
+	return out
+}
+
+// verificationText is a verification on one line, for text and CSV.
+func verificationText(v finding.Verification) string {
+	var parts []string
+	if v.Identity != "" {
+		parts = append(parts, "as "+v.Identity)
+	}
+	if v.Reaches != "" {
+		parts = append(parts, v.Reaches)
+	}
+	if len(v.Scopes) > 0 {
+		parts = append(parts, "scopes "+strings.Join(v.Scopes, ","))
+	}
+	if !v.Expires.IsZero() {
+		parts = append(parts, "expires "+v.Expires.UTC().Format(time.RFC3339))
+	}
+	if v.Reason != "" {
+		parts = append(parts, v.Reason)
+	}
+	return strings.Join(parts, "; ")
 }

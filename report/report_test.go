@@ -114,13 +114,13 @@ func TestRedactionEverywhere(t *testing.T) {
 	t.Parallel()
 	const secret = "zq9LeakhoundEverywhere77"
 	f := mk(finding.Finding{
-		RuleID:             "generic-api-key",
-		Description:        "Generic API key",
-		Severity:           "medium",
-		Tags:               []string{"t-" + secret},
-		Secret:             secret,
-		Match:              "k=" + secret,
-		VerificationDetail: "provider said " + secret + " is live",
+		RuleID:       "generic-api-key",
+		Description:  "Generic API key",
+		Severity:     "medium",
+		Tags:         []string{"t-" + secret},
+		Secret:       secret,
+		Match:        "k=" + secret,
+		Verification: finding.Verification{Status: finding.Unknown, Reason: "provider said " + secret + " is live", Identity: "id-" + secret},
 		Location: finding.Location{
 			Origin: finding.Origin{
 				Path: "dir-" + secret + "/f.txt", Commit: "abc", Author: secret, Email: secret + "@x",

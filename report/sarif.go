@@ -130,8 +130,8 @@ func (s *sarifReporter) rule(id string, f *finding.Finding, red *redactor) *sari
 		WithShortDescription(sarif.NewMultiformatMessageString(desc)).
 		WithFullDescription(sarif.NewMultiformatMessageString(full)).
 		WithHelp(&sarif.MultiformatMessageString{
-			Text:     ptr(helpText(id, desc)),
-			Markdown: ptr(helpMarkdown(id, desc)),
+			Text:     ptr(helpText(id, desc, s.remediation(id, tags))),
+			Markdown: ptr(helpMarkdown(id, desc, s.remediation(id, tags))),
 		}).
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level(sev))).
 		WithProperties(sarif.Properties{
@@ -141,12 +141,40 @@ func (s *sarifReporter) rule(id string, f *finding.Finding, red *redactor) *sari
 	return r
 }
 
-func helpText(id, desc string) string {
+// remediation is how to revoke what rule id finds.
+func (s *sarifReporter) remediation(id string, tags []string) rules.Remediation {
+	if s.opts.Rules != nil {
+		if r := s.opts.Rules.Rule(id); r != nil {
+			return r.Remediation()
+		}
+	}
+	r := rules.Rule{ID: id, Tags: tags}
+	return r.Remediation()
+}
+
+// revokeStep is the first thing to do, in the provider's terms when the
+// remediation table knows them.
+func revokeStep(rem rules.Remediation, link func(url string) string) string {
+	at := ""
+	if rem.Name != "" {
+		at = " at " + rem.Name
+	}
+	step := "Treat it as compromised: revoke or rotate it" + at + " now (deleting it from the code does not revoke it)."
+	if rem.Revoke != "" {
+		step += " " + rem.Revoke
+	}
+	if rem.URL != "" {
+		step += " " + link(rem.URL)
+	}
+	return step
+}
+
+func helpText(id, desc string, rem rules.Remediation) string {
 	return desc + "\n\n" +
 		"leakhound found a credential matching rule " + id + ". Anyone who can read the file, the repository's history, " +
 		"or the image or archive it was found in can use it.\n\n" +
 		"What to do:\n" +
-		"1. Treat it as compromised: revoke it or rotate it at the provider that issued it, now. Deleting it from the code does not revoke it.\n" +
+		"1. " + revokeStep(rem, func(u string) string { return "See " + u }) + "\n" +
 		"2. Check the provider's audit or access logs for use you don't recognise.\n" +
 		"3. Remove it from the code and load it at run time from a secret manager or the environment.\n" +
 		"4. If it was committed, remove it from history as well (git filter-repo or BFG, then force-push and have collaborators re-clone). " +
@@ -154,12 +182,14 @@ func helpText(id, desc string) string {
 		"5. If it is a test fixture or a false positive, add the finding's fingerprint to .leakhoundignore or put a leakhound:allow comment on the line.\n"
 }
 
-func helpMarkdown(id, desc string) string {
+func helpMarkdown(id, desc string, rem rules.Remediation) string {
+	step := revokeStep(rem, func(u string) string { return "[Provider documentation](" + u + ")" })
+	step = strings.Replace(step, "Treat it as compromised:", "**Treat it as compromised:**", 1)
 	return "**" + desc + "**\n\n" +
 		"leakhound found a credential matching rule `" + id + "`. Anyone who can read the file, the repository's history, " +
 		"or the image or archive it was found in can use it.\n\n" +
 		"### What to do\n\n" +
-		"1. **Treat it as compromised:** revoke it or rotate it at the provider that issued it, now. Deleting it from the code does not revoke it.\n" +
+		"1. " + step + "\n" +
 		"2. Check the provider's audit or access logs for use you don't recognise.\n" +
 		"3. Remove it from the code and load it at run time from a secret manager or the environment.\n" +
 		"4. If it was committed, remove it from history as well (`git filter-repo` or BFG, then force-push and have collaborators re-clone). " +
@@ -181,6 +211,16 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 	msg := red.text(desc)
 	if f.Secret != "" {
 		msg += ": " + red.secret(f.Secret)
+	}
+	live := f.Verification.Live()
+	if live {
+		// A live credential leads the message: what it reaches is what
+		// decides how fast someone must act.
+		reach := "LIVE credential (verified with its provider)"
+		if d := verificationText(f.Verification); d != "" {
+			reach += ": " + red.text(d)
+		}
+		msg = reach + ". " + msg
 	}
 	where := red.text(l.DisplayPath())
 	if l.Line > 0 {
@@ -232,9 +272,13 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 		fp = finding.Fingerprint(f.RuleID, l.DisplayPath(), h)
 	}
 
+	lvl := level(sev)
+	if live {
+		lvl = "error"
+	}
 	res := sarif.NewRuleResult(f.RuleID).
 		WithRuleIndex(ruleIndex).
-		WithLevel(level(sev)).
+		WithLevel(lvl).
 		WithMessage(sarif.NewTextMessage(msg)).
 		WithLocations([]*sarif.Location{loc}).
 		WithPartialFingerPrints(map[string]any{fingerprintKey: fp})
@@ -256,7 +300,13 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 	if f.Secret != "" {
 		add("secret_hash", f.SecretHash)
 	}
-	add("verification", f.Verification)
+	add("verification", f.Verification.Status)
+	if live {
+		// Code scanning reads security-severity from the rule; a live
+		// credential is critical whatever its rule says.
+		add("security-severity", liveSecuritySeverity)
+		add("verified_identity", red.text(f.Verification.Identity))
+	}
 	if len(props) > 0 {
 		res.Properties = props
 	}
@@ -290,6 +340,9 @@ func (s *sarifReporter) invocation(sum finding.Summary, red *redactor) *sarif.In
 	}
 	return inv
 }
+
+// liveSecuritySeverity is the score of a credential verified live.
+const liveSecuritySeverity = "9.8"
 
 // level maps a severity to a SARIF result level.
 func level(sev string) string {

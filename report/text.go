@@ -33,7 +33,7 @@ const (
 const maxTextMatch = 200
 
 func (t *textReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Finding) error {
-	fs = sorted(fs)
+	fs = liveFirst(sorted(fs))
 	red := newRedactor(fs, t.opts.Reveal)
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -96,9 +96,12 @@ func (t *textReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Findin
 			layer += " (index " + strconv.Itoa(l.LayerIndex) + ")"
 		}
 		field("Layer", layer)
-		v := clean(f.Verification)
-		if f.VerificationDetail != "" {
-			v = strings.TrimSpace(v + " (" + clean(red.text(f.VerificationDetail)) + ")")
+		v := clean(f.Verification.Status)
+		if f.Verification.Live() {
+			v = paint(ansiBoldRed, "LIVE") + " " + v
+		}
+		if d := verificationText(f.Verification); d != "" {
+			v = strings.TrimSpace(v + " (" + clean(red.text(d)) + ")")
 		}
 		field("Verification", v)
 		if len(f.Tags) > 0 {
@@ -178,4 +181,31 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// liveFirst moves findings whose credential was verified live to the
+// front, keeping the order within each group: they are the ones to act on
+// now.
+func liveFirst(fs []finding.Finding) []finding.Finding {
+	n := 0
+	for i := range fs {
+		if fs[i].Verification.Live() {
+			n++
+		}
+	}
+	if n == 0 || n == len(fs) {
+		return fs
+	}
+	out := make([]finding.Finding, 0, len(fs))
+	for _, f := range fs {
+		if f.Verification.Live() {
+			out = append(out, f)
+		}
+	}
+	for _, f := range fs {
+		if !f.Verification.Live() {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -3,15 +3,24 @@ package rules
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/leakhound/leakhound/internal/plainfile"
 )
+
+// MaxConfigSize caps a config file: the default rules are about 300 KB,
+// and a config that is /dev/zero must not grow memory without end.
+const MaxConfigSize = 16 << 20
 
 //go:embed default/*.toml
 var defaultFS embed.FS
@@ -65,6 +74,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, &ValidationError{File: file, Err: fmt.Errorf("unknown key %q", und[0].String())}
 	}
+	c.File = file
 	for i := range c.Rules {
 		c.Rules[i].File = file
 	}
@@ -75,20 +85,68 @@ func Parse(data []byte, file string) (*Config, error) {
 // maxExtendDepth bounds [extend] path chains (and loops).
 const maxExtendDepth = 4
 
-// Load reads a config file and resolves its [extend] table: useDefault
-// builds on the default rules, path on another config file, and
-// disabledRules drops rules by id. A rule whose id is already in the base
-// replaces it.
+// Load reads a config file the user named and resolves its [extend]
+// table: useDefault builds on the default rules, path on another config
+// file (relative to this one), and disabledRules drops rules by id. A rule
+// whose id is already in the base replaces it. Only regular files of at
+// most MaxConfigSize bytes are read.
 func Load(file string) (*Config, error) {
-	return load(file, 0)
+	return load(osFiles{}, file, 0)
 }
 
-func load(file string, depth int) (*Config, error) {
+// LoadFS reads a config file from fsys, a scanned tree's own files, which
+// are hostile input: an [extend] path is resolved inside fsys and may not
+// leave it (no absolute paths, no "..").
+func LoadFS(fsys fs.FS, name string) (*Config, error) {
+	return load(treeFiles{fsys}, name, 0)
+}
+
+// files is where configs and the configs they extend are read from.
+type files interface {
+	read(name string) ([]byte, error)
+	// extend resolves an [extend] path found in the config at from.
+	extend(from, p string) (string, error)
+}
+
+type osFiles struct{}
+
+func (osFiles) read(name string) ([]byte, error) { return plainfile.Read(name, MaxConfigSize) }
+
+func (osFiles) extend(from, p string) (string, error) {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(filepath.Dir(from), p)
+	}
+	return p, nil
+}
+
+type treeFiles struct{ fsys fs.FS }
+
+func (t treeFiles) read(name string) ([]byte, error) {
+	return plainfile.ReadFS(t.fsys, name, MaxConfigSize)
+}
+
+func (treeFiles) extend(from, p string) (string, error) {
+	p = filepath.ToSlash(p)
+	if path.IsAbs(p) || filepath.IsAbs(p) {
+		return "", fmt.Errorf("[extend] path %q: a config in the scanned tree may only extend files in the tree", p)
+	}
+	p = path.Join(path.Dir(from), p)
+	if !fs.ValidPath(p) || p == ".." || strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("[extend] path %q leaves the scanned tree", p)
+	}
+	return p, nil
+}
+
+func load(src files, file string, depth int) (*Config, error) {
 	if depth > maxExtendDepth {
 		return nil, &ValidationError{File: file, Err: fmt.Errorf("[extend] chain deeper than %d", maxExtendDepth)}
 	}
-	data, err := os.ReadFile(file)
+	data, err := src.read(file)
 	if err != nil {
+		var tl *plainfile.TooLargeError
+		if errors.As(err, &tl) {
+			err = fmt.Errorf("config larger than %d MiB", MaxConfigSize>>20)
+		}
 		return nil, &ValidationError{File: file, Err: err}
 	}
 	c, err := Parse(data, file)
@@ -98,11 +156,11 @@ func load(file string, depth int) (*Config, error) {
 	var base *Config
 	switch {
 	case c.Extend.Path != "":
-		p := c.Extend.Path
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(file), p)
+		p, err := src.extend(file, c.Extend.Path)
+		if err != nil {
+			return nil, &ValidationError{File: file, Err: err}
 		}
-		if base, err = load(p, depth+1); err != nil {
+		if base, err = load(src, p, depth+1); err != nil {
 			return nil, err
 		}
 	case c.Extend.UseDefault:
@@ -116,6 +174,11 @@ func load(file string, depth int) (*Config, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if len(c.Rules) == 0 && !c.AllowNoRules {
+		// A config that replaces the built-in rules with none would pass
+		// every scan: in a scanned tree's own config, that is the attack.
+		return nil, &ValidationError{File: file, Err: errors.New("config has no rules (without [extend] useDefault = true a config replaces the built-in rules); set allowNoRules = true if that is meant")}
+	}
 	return c, nil
 }
 
@@ -126,10 +189,15 @@ func load(file string, depth int) (*Config, error) {
 // base's); over's disabledRules are dropped; both configs' global
 // allowlists apply.
 func Merge(base, over *Config) *Config {
-	out := &Config{Title: over.Title, Description: over.Description, Extend: over.Extend}
+	out := &Config{Title: over.Title, Description: over.Description, Extend: over.Extend, AllowNoRules: over.AllowNoRules, File: over.File,
+		Warnings: append(slices.Clone(base.Warnings), over.Warnings...)}
 	disabled := make(map[string]bool)
 	for _, id := range over.Extend.DisabledRules {
 		disabled[id] = true
+		if base.Rule(id) == nil {
+			// Not an error: gitleaks configs name gitleaks' rule ids.
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: disabledRules names %q, which no rule has", over.File, id))
+		}
 	}
 	overByID := make(map[string]*Rule, len(over.Rules))
 	for i := range over.Rules {

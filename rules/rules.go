@@ -70,6 +70,12 @@ type Rule struct {
 	// part: its own findings are not reported.
 	SkipReport bool `toml:"skipReport" json:"skip_report,omitempty"`
 
+	// RemediationText and RemediationURL say how to revoke or rotate
+	// what the rule finds; without them the built-in table entry of the
+	// rule's provider tag is used (see Remediation).
+	RemediationText string `toml:"remediation" json:"remediation,omitempty"`
+	RemediationURL  string `toml:"remediation_url" json:"remediation_url,omitempty"`
+
 	Examples         []string `toml:"examples" json:"-"`
 	NegativeExamples []string `toml:"negative_examples" json:"-"`
 	// ExamplePath is the file path examples are checked under, for rules
@@ -140,9 +146,19 @@ type Config struct {
 	Allowlists []Allowlist `toml:"allowlists"`
 	// Allowlist is gitleaks' older global [allowlist] table.
 	Allowlist *Allowlist `toml:"allowlist"`
+	// AllowNoRules lets a config hold no rules at all (an error otherwise:
+	// a config that replaces the built-in rules with none passes every
+	// scan).
+	AllowNoRules bool `toml:"allowNoRules"`
 	// Builtin is set on the embedded default rules, which their own tests
 	// compile and check; a user's config is checked when loaded.
 	Builtin bool `toml:"-"`
+	// Warnings are problems in the config that don't stop it from
+	// loading (a disabledRules entry naming no rule).
+	Warnings []string `toml:"-"`
+	// File is the file the config was read from ("" for the built-in
+	// rules).
+	File string `toml:"-"`
 }
 
 // Rule returns the rule with the given id, or nil.

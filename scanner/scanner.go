@@ -1,14 +1,20 @@
-// Package scanner wires a scan together: a source yields chunks, the
-// detection engine turns them into findings, suppressions (ignore files,
-// baselines) drop known ones, and a reporter writes the rest. It is the
-// only package that knows every stage.
+// Package scanner assembles and runs a scan: it picks the rules (the
+// user's config, the scanned tree's own when allowed, or the built-in
+// ones), builds the engine, loads suppressions (ignore files, baselines),
+// runs a source through the engine, drops what is suppressed, and writes
+// the report. It is the only package that knows every stage; cmd only
+// turns flags into Options and results into exit codes, and an org scan
+// calls Run once per repository.
 package scanner
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,30 +23,289 @@ import (
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/scanner/source"
+	"github.com/leakhound/leakhound/suppress"
+	"github.com/leakhound/leakhound/verify"
 )
 
 // Options describe one scan.
 type Options struct {
-	Target   string
-	Source   source.Source
+	// Target names what is scanned, for the summary.
+	Target string
+	Source source.Source
+
+	// Ruleset is the rules to run; when nil, Run loads one from
+	// RulesetOptions. Detector, when set, replaces both (tests and
+	// benchmarks that build an engine themselves).
+	Ruleset *Ruleset
+	RulesetOptions
 	Detector detectors.Detector
-	// Ignore holds fingerprints and secret hashes whose findings are
-	// suppressed (.leakhoundignore, .gitleaksignore, baselines).
-	Ignore map[string]bool
-	// Reporter writes the findings to Output when the scan ends.
-	Reporter report.Reporter
-	Output   io.Writer
-	// Progress, when set, is called about every 200ms with running totals.
-	Progress func(s finding.Summary)
+
+	// IgnoreFiles and Baselines name suppression files the user chose.
+	// Without IgnoreFiles, the scanned tree's own ignore file is read,
+	// unless NoRepoConfig is set or Config names a trusted config (a
+	// tree must not be able to outvote the config the user chose).
+	IgnoreFiles []string
+	Baselines   []string
+
+	// Verify, when set, asks providers whether the findings' credentials
+	// are live, after detection and suppression and before the report.
+	// Nil: no network at all.
+	Verify *verify.Options
+	// OnlyVerified reports only findings whose credential was verified
+	// live.
+	OnlyVerified bool
+
+	// Report says how and where findings are written; a zero Report
+	// writes nothing (callers that only want the Result).
+	Report ReportOptions
+
+	// Progress, when set, is called about every 200ms with running totals,
+	// and once with done set when the scan has ended, before the report is
+	// written (a progress line must be cleared from a terminal the report
+	// may go to).
+	Progress func(s finding.Summary, done bool)
 	// MaxProblems caps how many problems are kept in the summary; the
 	// count past it is still reported.
 	MaxProblems int
+}
+
+// ReportOptions say how findings are reported.
+type ReportOptions struct {
+	Format  string // text, json, jsonl, sarif, csv; "" writes no report
+	Reveal  bool
+	NoColor bool
+	Version string
+	// Path, when set, receives the report (see createReport); else
+	// Writer does.
+	Path   string
+	Writer io.Writer
+	// Baseline, when set, also receives the findings as a baseline
+	// (suppress.WriteBaseline), written like Path.
+	Baseline string
 }
 
 // Result is what a scan found.
 type Result struct {
 	Summary  finding.Summary
 	Findings []finding.Finding
+}
+
+// ConfigError is a problem with what the user asked for rather than with
+// what was scanned: a bad config or rule, an unreadable ignore file or
+// baseline, an unknown report format, an output path that can't be
+// written. Nothing was scanned.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// ReportError is a report that could not be written. The scan itself
+// finished: its Result and summary are complete.
+type ReportError struct{ Err error }
+
+func (e *ReportError) Error() string { return "write report: " + e.Err.Error() }
+func (e *ReportError) Unwrap() error { return e.Err }
+
+// Run assembles the scan, runs it, and writes the report. Its error is a
+// *ConfigError when nothing could start, a *ReportError when the report
+// could not be written (the Result is still complete), or the source's
+// error when the target could not be scanned at all. A scan cut short by
+// ctx still writes the partial report, marked incomplete.
+func Run(ctx context.Context, opts Options) (Result, error) {
+	start := time.Now()
+	rs, det := opts.Ruleset, opts.Detector
+	if det == nil {
+		if rs == nil {
+			var err error
+			if rs, err = LoadRuleset(opts.RulesetOptions); err != nil {
+				return Result{}, err
+			}
+		}
+		det = rs.Detector
+	}
+	sup, err := loadSuppressions(opts)
+	if err != nil {
+		return Result{}, err
+	}
+	var rep report.Reporter
+	if opts.Report.Format != "" {
+		ro := report.Options{Reveal: opts.Report.Reveal, NoColor: opts.Report.NoColor, Version: opts.Report.Version}
+		if rs != nil {
+			ro.Rules = rs.Config
+		}
+		if rep, err = report.New(opts.Report.Format, ro); err != nil {
+			return Result{}, &ConfigError{Err: err}
+		}
+	}
+	var stage *verify.Stage
+	if opts.Verify != nil {
+		if stage, err = verify.New(*opts.Verify); err != nil {
+			return Result{}, &ConfigError{Err: err}
+		}
+	}
+	// The report file is created before the scan, so a path that can't be
+	// written fails in a second, not after an hour of scanning.
+	var out *reportFile
+	if opts.Report.Path != "" {
+		if out, err = createReport(opts.Report.Path); err != nil {
+			return Result{}, &ConfigError{Err: fmt.Errorf("--output: %w", err)}
+		}
+		defer func() {
+			if out != nil {
+				out.abort()
+			}
+		}()
+	}
+
+	maxProblems := opts.MaxProblems
+	if maxProblems <= 0 {
+		maxProblems = 1000
+	}
+	c := &collector{det: det, skipped: map[string]int{}, maxProblems: maxProblems}
+	stopProgress := startProgress(opts.Progress, c, opts.Target, start)
+	err = opts.Source.Scan(ctx, c)
+	stopProgress()
+
+	res := Result{Summary: c.summary(opts.Target)}
+	if l, ok := det.(*lateEngine); ok {
+		// The built-in rules' tests build them, so this is a bug if it
+		// happens; a scan that detected nothing must not pass as clean.
+		if berr := l.wait(); berr != nil {
+			return res, &ConfigError{Err: berr}
+		}
+	}
+	if err != nil {
+		if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+			return res, err
+		}
+		res.Summary.Incomplete = true
+	}
+	if ctx.Err() != nil {
+		res.Summary.Incomplete = true
+	}
+	if a, ok := opts.Source.(source.Annotator); ok {
+		for i := range c.findings {
+			a.Annotate(&c.findings[i])
+		}
+	}
+	res.Findings = finalize(c.findings, sup)
+	if stage != nil {
+		stage.Run(ctx, res.Findings)
+		if err := opts.Verify.Cache.Save(); err != nil {
+			res.Summary.Warnings = append(res.Summary.Warnings, err.Error())
+		}
+		res.Summary.Verification = map[string]int{}
+		for _, f := range res.Findings {
+			res.Summary.Verification[f.Verification.Status]++
+		}
+		if opts.OnlyVerified {
+			res.Findings = slices.DeleteFunc(res.Findings, func(f finding.Finding) bool { return !f.Verification.Live() })
+		}
+	}
+	s := &res.Summary
+	s.Findings = len(res.Findings)
+	if rs != nil {
+		s.Config = rs.Name
+		s.Rules = len(rs.Config.Rules)
+		s.Warnings = append(s.Warnings, rs.Config.Warnings...)
+	}
+	s.Suppressed = sup.Counts()
+	if a, ok := det.(interface{ Allowed() map[string]int }); ok {
+		if s.Suppressed == nil {
+			s.Suppressed = map[string]int{}
+		}
+		maps.Copy(s.Suppressed, a.Allowed())
+	}
+	if len(s.Suppressed) == 0 {
+		s.Suppressed = nil
+	}
+	s.Warnings = append(s.Warnings, unmatchedWarnings(sup)...)
+	s.Duration = time.Since(start)
+
+	if rep != nil {
+		if err := writeReport(rep, opts.Report, out, res); err != nil {
+			return res, &ReportError{Err: err}
+		}
+		out = nil // committed
+	}
+	if opts.Report.Baseline != "" {
+		if err := writeBaseline(opts.Report.Baseline, res.Findings); err != nil {
+			return res, &ReportError{Err: fmt.Errorf("baseline: %w", err)}
+		}
+	}
+	return res, nil
+}
+
+// writeReport writes the report to its file (then renamed into place) or
+// to the writer.
+func writeReport(rep report.Reporter, o ReportOptions, out *reportFile, res Result) error {
+	var w io.Writer = o.Writer
+	if out != nil {
+		w = out
+	}
+	if w == nil {
+		w = io.Discard
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := rep.Write(bw, res.Summary, res.Findings); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if out != nil {
+		return out.commit()
+	}
+	return nil
+}
+
+func writeBaseline(path string, fs []finding.Finding) error {
+	f, err := createReport(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	if err := suppress.WriteBaseline(bw, fs); err != nil {
+		f.abort()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.abort()
+		return err
+	}
+	return f.commit()
+}
+
+// startProgress calls progress about every 200ms until the returned stop
+// is called; stop returns once the last call has returned, so nothing is
+// drawn after it (the report may go to the same terminal).
+func startProgress(progress func(finding.Summary, bool), c *collector, target string, start time.Time) (stop func()) {
+	if progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				s := c.summary(target)
+				s.Duration = time.Since(start)
+				progress(s, false)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		progress(c.summary(target), true)
+	}
 }
 
 // collector is the Sink the source writes to: it runs the engine on each
@@ -110,97 +375,21 @@ func (c *collector) summary(target string) finding.Summary {
 	return s
 }
 
-// Run scans, writes the report, and returns what was found. The error is
-// non-nil only when the scan could not run at all or the report could not
-// be written; a scan cut short by ctx still writes the partial report,
-// marked incomplete.
-func Run(ctx context.Context, opts Options) (Result, error) {
-	start := time.Now()
-	maxProblems := opts.MaxProblems
-	if maxProblems <= 0 {
-		maxProblems = 1000
-	}
-	c := &collector{det: opts.Detector, skipped: map[string]int{}, maxProblems: maxProblems}
-
-	stop := make(chan struct{})
-	var progressDone sync.WaitGroup
-	if opts.Progress != nil {
-		progressDone.Add(1)
-		go func() {
-			defer progressDone.Done()
-			t := time.NewTicker(200 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					s := c.summary(opts.Target)
-					s.Duration = time.Since(start)
-					opts.Progress(s)
-				}
-			}
-		}()
-	}
-	err := opts.Source.Scan(ctx, c)
-	close(stop)
-	progressDone.Wait()
-
-	res := Result{Summary: c.summary(opts.Target)}
-	if err != nil {
-		if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
-			return res, err
-		}
-		res.Summary.Incomplete = true
-	}
-	if ctx.Err() != nil {
-		res.Summary.Incomplete = true
-	}
-	if a, ok := opts.Source.(source.Annotator); ok {
-		for i := range c.findings {
-			a.Annotate(&c.findings[i])
-		}
-	}
-	res.Findings = finalize(c.findings, opts.Ignore)
-	res.Summary.Findings = len(res.Findings)
-	res.Summary.Duration = time.Since(start)
-	if opts.Reporter != nil {
-		if err := opts.Reporter.Write(opts.Output, res.Summary, res.Findings); err != nil {
-			return res, fmt.Errorf("write report: %w", err)
-		}
-	}
-	return res, nil
-}
-
-// ignored reports whether a suppression entry covers f: its fingerprint,
-// its secret hash, or a gitleaks-style "[commit:]file:rule:line" entry from
-// a .gitleaksignore.
-func ignored(f finding.Finding, ignore map[string]bool) bool {
-	if len(ignore) == 0 {
-		return false
-	}
-	if ignore[f.Fingerprint] || ignore[f.SecretHash] {
-		return true
-	}
-	gl := fmt.Sprintf("%s:%s:%d", f.Location.DisplayPath(), f.RuleID, f.Location.Line)
-	return ignore[gl] || (f.Location.Commit != "" && ignore[f.Location.Commit+":"+gl])
-}
-
 // finalize drops suppressed findings and duplicates and sorts the rest.
-func finalize(fs []finding.Finding, ignore map[string]bool) []finding.Finding {
+func finalize(fs []finding.Finding, sup *suppress.Set) []finding.Finding {
 	seen := make(map[string]bool, len(fs))
 	out := fs[:0]
 	for _, f := range fs {
-		if ignored(f, ignore) {
-			continue
-		}
 		l := f.Location
-		k := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d", f.RuleID, f.SecretHash, l.DisplayPath(),
+		k := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d", f.RuleID, f.SecretHash, l.Root, l.DisplayPath(),
 			l.Commit, l.Layer, l.Image, l.Line, l.Column)
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
+		if sup.Match(f) {
+			continue
+		}
 		out = append(out, f)
 	}
 	report.Sort(out)

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/leakhound/leakhound/detectors"
 	"github.com/leakhound/leakhound/finding"
-	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/rules"
 	"github.com/leakhound/leakhound/scanner/source"
 )
@@ -59,13 +60,13 @@ func TestRunDedupesSortsAndIgnores(t *testing.T) {
 		chunk("a.txt", "x\ntok_aaaaaaaa"), // the same content twice: one finding
 		chunk("c.txt", "tok_cccccccc"),
 	}, problems: 2}
-	ignore := map[string]bool{finding.HashSecret("tok_cccccccc"): true}
-	rep, err := report.New("json", report.Options{})
-	if err != nil {
+	ignore := filepath.Join(t.TempDir(), "ignore")
+	if err := os.WriteFile(ignore, []byte(finding.HashSecret("tok_cccccccc")+"  # a fixture\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res, err := Run(context.Background(), Options{Target: "t", Source: src, Detector: engine(t), Ignore: ignore, Reporter: rep, Output: &out})
+	res, err := Run(context.Background(), Options{Target: "t", Source: src, Detector: engine(t), IgnoreFiles: []string{ignore},
+		Report: ReportOptions{Format: "json", Writer: &out}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestRunDedupesSortsAndIgnores(t *testing.T) {
 		t.Fatalf("findings %+v", res.Findings)
 	}
 	s := res.Summary
-	if s.Files != 4 || s.Findings != 2 || len(s.Problems) != 2 || s.Skipped["binary"] != 1 || s.Incomplete {
+	if s.Files != 4 || s.Findings != 2 || len(s.Problems) != 2 || s.Skipped["binary"] != 1 || s.Incomplete || s.Suppressed[ignore] != 1 {
 		t.Errorf("summary %+v", s)
 	}
 	if !strings.Contains(out.String(), `"a.txt"`) {
@@ -85,13 +86,12 @@ func TestRunCancelledIsIncomplete(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	src := &fakeSource{chunks: []finding.Chunk{chunk("a.txt", "tok_aaaaaaaa")}, block: true}
-	rep, _ := report.New("json", report.Options{})
 	var out bytes.Buffer
 	done := make(chan struct{})
 	var res Result
 	var err error
 	go func() {
-		res, err = Run(ctx, Options{Source: src, Detector: engine(t), Reporter: rep, Output: &out})
+		res, err = Run(ctx, Options{Source: src, Detector: engine(t), Report: ReportOptions{Format: "json", Writer: &out}})
 		close(done)
 	}()
 	cancel()

@@ -22,6 +22,27 @@ type Source interface {
 	Scan(ctx context.Context, sink Sink) error
 }
 
+// TargetError is an error in what the user asked to scan, found before
+// anything was scanned: a path that does not exist, a directory that is
+// not a repository, an unknown revision, a file that is not an image. It
+// is the user's to fix (exit 2), unlike a failure to reach or read a
+// target that exists (a clone or registry that fails, exit 3). Every
+// source returns this one type, so no wrapper is needed to tell them
+// apart.
+type TargetError struct {
+	Target string
+	Err    error
+}
+
+func (e *TargetError) Error() string {
+	if e.Target == "" {
+		return e.Err.Error()
+	}
+	return e.Target + ": " + e.Err.Error()
+}
+
+func (e *TargetError) Unwrap() error { return e.Err }
+
 // Annotator is a Source that learns things about a finding's place only
 // once the whole target has been walked (an image's later layer deleting a
 // file). The scanner calls Annotate on every finding after Scan returns.
