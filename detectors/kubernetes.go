@@ -3,6 +3,8 @@ package detectors
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,6 +34,9 @@ var extractors = map[string]Extractor{
 // Keys that name no secret (username, host, port, ca.crt ...), empty
 // values, placeholders, references and certificates are left out.
 func kubernetesSecretValues(data []byte, start, end int) []extracted {
+	if data[start] == '"' {
+		return kubernetesSecretJSON(data, start)
+	}
 	ls := bytes.LastIndexByte(data[:start], '\n') + 1
 	kind := yamlLineAt(data, ls)
 	if kind.key != "kind" {
@@ -75,6 +80,129 @@ func kubernetesSecretValues(data []byte, start, end int) []extracted {
 	}
 	return out
 }
+
+// kubernetesSecretJSON reads the Secret whose "kind": "Secret" starts at
+// data[start], as kubectl get -o json writes it: the object around it
+// (a List item, or the document), its data and stringData, each value
+// reported where it is written.
+func kubernetesSecretJSON(data []byte, start int) []extracted {
+	from, to, ok := enclosingObject(data, start)
+	if !ok {
+		return nil
+	}
+	obj := data[from:to]
+	var secret struct {
+		Kind       string            `json:"kind"`
+		Data       map[string]string `json:"data"`
+		StringData map[string]string `json:"stringData"`
+	}
+	if json.Unmarshal(obj, &secret) != nil || secret.Kind != "Secret" {
+		return nil
+	}
+	var out []extracted
+	for _, block := range []struct {
+		values  map[string]string
+		encoded bool
+	}{{secret.Data, true}, {secret.StringData, false}} {
+		keys := make([]string, 0, len(block.values))
+		for k := range block.values {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if block.values[k] == "" {
+				continue
+			}
+			vs, ve, ok := jsonStringValue(obj, k, block.values[k])
+			if !ok {
+				continue
+			}
+			l := yamlLine{key: k, value: block.values[k], valueStart: from + vs, valueEnd: from + ve}
+			if x, ok := kubernetesSecretValue(l, block.encoded); ok {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// enclosingObject returns the bounds of the innermost JSON object holding
+// the string that starts at data[at], reading strings so that braces in
+// them don't count.
+func enclosingObject(data []byte, at int) (int, int, bool) {
+	var opens []int
+	from := -1
+	inString := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			if i == at {
+				if len(opens) == 0 {
+					return 0, 0, false
+				}
+				from = opens[len(opens)-1]
+			}
+			inString = true
+		case '{':
+			opens = append(opens, i)
+		case '}':
+			if len(opens) == 0 {
+				continue
+			}
+			top := opens[len(opens)-1]
+			opens = opens[:len(opens)-1]
+			if top == from {
+				return from, i + 1, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// jsonStringValue finds "key": "value" in obj, the value as JSON writes
+// it, and returns the value's bounds (inside its quotes).
+func jsonStringValue(obj []byte, key, value string) (int, int, bool) {
+	k, _ := json.Marshal(key)
+	var v bytes.Buffer
+	enc := json.NewEncoder(&v)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(value) != nil {
+		return 0, 0, false
+	}
+	raw := bytes.TrimSpace(v.Bytes())
+	for i := 0; ; {
+		j := bytes.Index(obj[i:], k)
+		if j < 0 {
+			return 0, 0, false
+		}
+		p := i + j + len(k)
+		i = p
+		for p < len(obj) && isJSONSpace(obj[p]) {
+			p++
+		}
+		if p >= len(obj) || obj[p] != ':' {
+			continue
+		}
+		p++
+		for p < len(obj) && isJSONSpace(obj[p]) {
+			p++
+		}
+		if bytes.HasPrefix(obj[p:], raw) {
+			return p + 1, p + len(raw) - 1, true
+		}
+	}
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // kubernetesSecretBlock reads the entries of a data: or stringData: block
 // starting at p, nested deeper than col; it returns them and where the

@@ -51,6 +51,17 @@ func TestKubernetesSecretValues(t *testing.T) {
 		{"placeholders", "kind: Secret\ndata:\n  password: " + b64("changeme") + "\n  token: \"\"\nstringData:\n  api-key: \"{{ .Values.apiKey }}\"\n  pass: ${DB_PASSWORD}\n", nil},
 		{"helm template", "kind: Secret\ndata:\n  password: {{ .Values.password | b64enc }}\n", nil},
 	}
+	// kubectl get -o json, with the applied manifest escaped in an
+	// annotation (not a second copy to report) and a ConfigMap beside it.
+	applied := `{\"apiVersion\":\"v1\",\"data\":{\"password\":\"` + b64(pw) + `\"},\"kind\":\"Secret\"}`
+	jsonList := "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    {\n      \"apiVersion\": \"v1\",\n      \"data\": {\n        \"password\": \"" + b64(pw) +
+		"\",\n        \"username\": \"" + b64("app") + "\"\n      },\n      \"kind\": \"Secret\",\n      \"metadata\": {\n        \"annotations\": {\"kubectl.kubernetes.io/last-applied-configuration\": \"" +
+		applied + "\"},\n        \"name\": \"db\"\n      },\n      \"stringData\": {\"token\": \"" + tok + "\"}\n    },\n    {\n      \"kind\": \"ConfigMap\",\n      \"data\": {\"app.mode\": \"" +
+		b64(detectortest.Password()) + "\"}\n    }\n  ],\n  \"kind\": \"List\"\n}\n"
+	cases = append(cases, struct {
+		name, content string
+		want          []at
+	}{"kubectl json", jsonList, []at{{7, pw}, {15, tok}}})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
