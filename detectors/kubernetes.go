@@ -54,8 +54,8 @@ func kubernetesSecretValues(data []byte, start, end int) []extracted {
 				p = q
 				continue
 			}
-			if l.docEnd || l.indent < col && !(l.item && l.keyCol == col) {
-				break
+			if l.docEnd || l.indent < col && !(l.item && l.keyCol == col) || l.keyCol == col && l.key == "kind" {
+				break // a parent, or another object's kind
 			}
 			first = q
 			if l.item && l.keyCol == col {
@@ -68,7 +68,7 @@ func kubernetesSecretValues(data []byte, start, end int) []extracted {
 	for p := first; p < len(data); {
 		l := yamlLineAt(data, p)
 		next := l.end + 1
-		if p != first && !l.blank && (l.docEnd || l.indent < col || l.item && l.keyCol <= col) {
+		if p != first && !l.blank && (l.docEnd || l.indent < col || l.item && l.keyCol <= col || p != ls && l.keyCol == col && l.key == "kind") {
 			break
 		}
 		if !l.blank && l.keyCol == col && (l.key == "data" || l.key == "stringData") && l.value == "" {
@@ -86,10 +86,19 @@ func kubernetesSecretValues(data []byte, start, end int) []extracted {
 // (a List item, or the document), its data and stringData, each value
 // reported where it is written.
 func kubernetesSecretJSON(data []byte, start int) []extracted {
-	from, to, ok := enclosingObject(data, start)
+	// The object is looked for from a line start at most maxJSONBack
+	// before the kind (pretty-printed JSON has no line break inside a
+	// string): a chunk with thousands of Secrets costs each one that much,
+	// not the whole chunk.
+	base := max(0, start-maxJSONBack)
+	if i := bytes.IndexByte(data[base:start], '\n'); base > 0 && i >= 0 {
+		base += i + 1
+	}
+	from, to, ok := enclosingObject(data[base:], start-base)
 	if !ok {
 		return nil
 	}
+	from, to = from+base, to+base
 	obj := data[from:to]
 	var secret struct {
 		Kind       string            `json:"kind"`
@@ -125,6 +134,9 @@ func kubernetesSecretJSON(data []byte, start int) []extracted {
 	}
 	return out
 }
+
+// maxJSONBack bounds how far before its kind a JSON Secret may start.
+const maxJSONBack = 256 << 10
 
 // enclosingObject returns the bounds of the innermost JSON object holding
 // the string that starts at data[at], reading strings so that braces in

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leakhound/leakhound/detectors/detectortest"
 	"github.com/leakhound/leakhound/finding"
@@ -110,5 +111,38 @@ func TestKubernetesSecretProviderValue(t *testing.T) {
 			got = append(got, f.RuleID)
 		}
 		t.Errorf("findings %s, want one github-pat at line 3", strings.Join(got, ", "))
+	}
+}
+
+// TestKubernetesSecretManyObjects: thousands of Secrets in one chunk (a
+// List, concatenated manifests without separators, minified JSON) cost
+// time in proportion to their size, and each value is reported once.
+func TestKubernetesSecretManyObjects(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	const n = 2000
+	pw := detectortest.Password()
+	enc := base64.StdEncoding.EncodeToString([]byte(pw))
+	var yamlList, noSeparators, minified strings.Builder
+	yamlList.WriteString("kind: List\nitems:\n")
+	minified.WriteString(`{"kind":"List","items":[`)
+	for i := range n {
+		yamlList.WriteString("- kind: Secret\n  data:\n    password: " + enc + "\n")
+		noSeparators.WriteString("kind: Secret\ndata:\n  password: " + enc + "\n")
+		if i > 0 {
+			minified.WriteString(",")
+		}
+		minified.WriteString(`{"kind":"Secret","data":{"password":"` + enc + `"}}`)
+	}
+	minified.WriteString("]}\n")
+	for name, content := range map[string]string{"list.yaml": yamlList.String(), "concatenated.yaml": noSeparators.String(), "list.json": minified.String()} {
+		start := time.Now()
+		fs := detectortest.Find(t, e, name, content)
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%s: %v", name, took)
+		}
+		if len(fs) != n {
+			t.Errorf("%s: %d findings, want %d", name, len(fs), n)
+		}
 	}
 }
