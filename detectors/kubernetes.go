@@ -54,8 +54,14 @@ func kubernetesSecretValues(data []byte, start, end int) []extracted {
 				p = q
 				continue
 			}
-			if l.docEnd || l.indent < col && !(l.item && l.keyCol == col) || l.keyCol == col && l.key == "kind" {
-				break // a parent, or another object's kind
+			if l.keyCol == col && l.key == "kind" {
+				// Another object's kind with no --- between (not valid
+				// YAML, but written): what lies between is its.
+				first = ls
+				break
+			}
+			if l.docEnd || l.indent < col && !(l.item && l.keyCol == col) {
+				break // a parent
 			}
 			first = q
 			if l.item && l.keyCol == col {
@@ -86,19 +92,10 @@ func kubernetesSecretValues(data []byte, start, end int) []extracted {
 // (a List item, or the document), its data and stringData, each value
 // reported where it is written.
 func kubernetesSecretJSON(data []byte, start int) []extracted {
-	// The object is looked for from a line start at most maxJSONBack
-	// before the kind (pretty-printed JSON has no line break inside a
-	// string): a chunk with thousands of Secrets costs each one that much,
-	// not the whole chunk.
-	base := max(0, start-maxJSONBack)
-	if i := bytes.IndexByte(data[base:start], '\n'); base > 0 && i >= 0 {
-		base += i + 1
-	}
-	from, to, ok := enclosingObject(data[base:], start-base)
+	from, to, ok := enclosingObject(data, start)
 	if !ok {
 		return nil
 	}
-	from, to = from+base, to+base
 	obj := data[from:to]
 	var secret struct {
 		Kind       string            `json:"kind"`
@@ -135,49 +132,64 @@ func kubernetesSecretJSON(data []byte, start int) []extracted {
 	return out
 }
 
-// maxJSONBack bounds how far before its kind a JSON Secret may start.
-const maxJSONBack = 256 << 10
-
 // enclosingObject returns the bounds of the innermost JSON object holding
-// the string that starts at data[at], reading strings so that braces in
-// them don't count.
+// the string that starts at data[at]: its opening brace is found walking
+// back and its closing one walking on, both reading strings so that braces
+// in them don't count. Each walk covers the object alone, so a chunk of
+// many small Secrets costs time in proportion to its size.
 func enclosingObject(data []byte, at int) (int, int, bool) {
-	var opens []int
-	from := -1
-	inString := false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inString {
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
-		switch c {
+	from, depth := -1, 0
+	for i := at - 1; i >= 0 && from < 0; i-- {
+		switch data[i] {
 		case '"':
-			if i == at {
-				if len(opens) == 0 {
-					return 0, 0, false
+			if !escapedQuote(data, i) {
+				// Walk back over the string to its opening quote.
+				for i--; i >= 0 && (data[i] != '"' || escapedQuote(data, i)); i-- {
 				}
-				from = opens[len(opens)-1]
 			}
-			inString = true
-		case '{':
-			opens = append(opens, i)
-		case '}':
-			if len(opens) == 0 {
-				continue
+		case '}', ']':
+			depth++
+		case '{', '[':
+			if depth == 0 && data[i] == '{' {
+				from = i
+			} else if depth == 0 {
+				return 0, 0, false // the kind is an array's element, not a key
+			} else {
+				depth--
 			}
-			top := opens[len(opens)-1]
-			opens = opens[:len(opens)-1]
-			if top == from {
+		}
+	}
+	if from < 0 {
+		return 0, 0, false
+	}
+	depth = 0
+	for i := from; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
 				return from, i + 1, true
 			}
 		}
 	}
 	return 0, 0, false
+}
+
+// escapedQuote reports whether the quote at data[i] is escaped: preceded
+// by an odd number of backslashes.
+func escapedQuote(data []byte, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 // jsonStringValue finds "key": "value" in obj, the value as JSON writes
