@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/leakhound/leakhound/scanner"
 	"github.com/leakhound/leakhound/scanner/source"
 	gitsource "github.com/leakhound/leakhound/scanner/source/git"
 )
@@ -37,6 +38,10 @@ func NewCmdGit(io *IOStreams, g *GlobalOptions, runF func(*GitOptions) error) *c
 branches, the stash), including secrets that were added and later deleted.
 Each blob is read once per path it appears at, and each finding names the
 commit that introduced the line: its hash, author, email, date and message.
+Commit messages are scanned too (file .git/COMMIT_EDITMSG), and so are refs
+to blobs and trees (refs/tags/NAME, refs/tags/NAME:PATH) and annotated tag
+messages (refs/tags/NAME^{tag}). A shallow clone's missing history makes the
+scan incomplete: it is reported, with the fetch that completes it.
 
 PATH is a work tree (or a directory in one), a .git directory or a bare
 repository; default ".". A URL (https://, ssh://, file://, git@host:path) is
@@ -116,7 +121,20 @@ func gitRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitOptions)
 	if err != nil {
 		return usageError(err)
 	}
-	return runScan(c, io, g, target, repoDir(root), gitSource{src})
+	repo := repoDir(root)
+	if root != "" && opts.Range != "" && !g.noRepoConfig() && g.Config == "" {
+		// A range is what a pull request adds: its config and ignore files
+		// are read as they were at the range's base, which the pull
+		// request can't change, not from the checked-out head.
+		base, _ := gitsource.RangeBase(opts.Range)
+		files, hash, err := gitsource.RevisionFiles(c.Context(), root, base)
+		if err != nil {
+			return usageError(fmt.Errorf("--range: %w", err))
+		}
+		defer files.Close()
+		repo = &scanner.Repo{Files: files, Name: "base commit " + hash[:12]}
+	}
+	return runScan(c, io, g, target, repo, gitSource{src})
 }
 
 // gitSource makes a target that can't be scanned (not a repository, an

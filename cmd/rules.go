@@ -27,7 +27,7 @@ func NewCmdRules(io *IOStreams, g *GlobalOptions) *cobra.Command {
 		Short: "List the rules in use (built-in, or --config)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			rs, err := scanner.LoadRuleset(g.rulesetOptions(nil))
+			rs, err := scanner.LoadRules(g.rulesetOptions(nil))
 			if err != nil {
 				return usageError(err)
 			}
@@ -67,7 +67,7 @@ examples and none of its negative_examples. Exit 1 if any check fails.`,
 		Short: "Show one rule: what it matches, how it is checked, and how to revoke what it finds",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			rs, err := scanner.LoadRuleset(g.rulesetOptions(nil))
+			rs, err := scanner.LoadRules(g.rulesetOptions(nil))
 			if err != nil {
 				return usageError(err)
 			}

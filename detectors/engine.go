@@ -44,7 +44,9 @@ const maxWindow = 64 << 10
 
 type compiledRule struct {
 	rules.Rule
-	index int
+	index    int
+	prepOnce sync.Once
+	prepErr  error
 	// re is compiled on first use: most runs (a pre-commit hook on one
 	// file) touch a few rules, and compiling hundreds of RE2 programs up
 	// front would dominate their start-up.
@@ -126,16 +128,14 @@ func New(cfg *rules.Config) (*Engine, error) {
 			return &rules.ValidationError{File: r.File, RuleID: r.ID, Err: fmt.Errorf("%s: %w", what, err)}
 		}
 		var err error
-		if r.Regex != "" {
-			// The syntax is checked here (the config may not have been
-			// validated); compiling waits for use.
-			re, err := r.Syntax()
-			if err != nil {
+		if !cfg.Builtin {
+			// A user's config: its syntax is checked now (it may not have
+			// been validated). The built-in rules' tests check theirs, and
+			// parsing a thousand regexes would be most of a short scan's
+			// start-up, so theirs are parsed on first use.
+			if err := cr.prep(); err != nil {
 				return nil, fail("compile regex", err)
 			}
-			cr.Multiline = cr.Multiline || spansLines(re)
-			cr.search, cr.prefix = splitLazyPrefix(re, r.Regex)
-			cr.groups = re.MaxCap()
 		}
 		if r.Path != "" {
 			if cr.path, err = regex.Compile(r.Path); err != nil {
@@ -335,11 +335,34 @@ func spansLines(re *syntax.Regexp) bool {
 	return walk(re)
 }
 
+// prep parses the rule's regex once: whether it spans lines, and the
+// regex to search with (see prefix.go). Safe for concurrent use.
+func (r *compiledRule) prep() error {
+	r.prepOnce.Do(func() {
+		if r.Regex == "" {
+			return
+		}
+		re, err := r.Syntax()
+		if err != nil {
+			r.prepErr = err
+			return
+		}
+		r.Multiline = r.Multiline || spansLines(re)
+		r.search, r.prefix = splitLazyPrefix(re, r.Regex)
+		r.groups = re.MaxCap()
+	})
+	return r.prepErr
+}
+
 // regexp returns the rule's compiled regex, compiling it on first use; nil
 // if RE2 rejects what Go's parser accepted (the error is kept for
 // CompileAll).
 func (r *compiledRule) regexp() *regex.Regexp {
 	r.reOnce.Do(func() {
+		if err := r.prep(); err != nil {
+			r.reErr = err
+			return
+		}
 		if r.prefix != nil {
 			// The rule's regex less its prefix, printed back by Go's
 			// parser: should RE2 read it otherwise, the rule's own is used.
@@ -419,6 +442,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 					continue
 				}
 				start := h.End - len(e.pre.words[h.Keyword])
+				r.prep() // an error is reported by regexp, below
 				perRule[r] = addWindow(perRule[r], window(data, start, h.End, r.Multiline))
 			}
 		}

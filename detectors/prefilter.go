@@ -1,5 +1,7 @@
 package detectors
 
+import "slices"
+
 // prefilter is an Aho-Corasick automaton over the rules' keywords, compiled
 // to a dense DFA with ASCII case folding built into the transitions, so one
 // pass over a chunk finds every keyword at one table lookup per byte.
@@ -62,25 +64,42 @@ func newPrefilter(words []string) *prefilter {
 	}
 	p.classes = n
 
-	// The trie, with its children in a dense table (node*n + class; 0 is
-	// no child, as the root is nobody's child).
-	trie := make([]int32, n, 16*n)
-	var nodeOut [][]int32
-	nodeOut = append(nodeOut, nil)
+	// The trie, its children in a map keyed by node and class: only the
+	// DFA below needs a dense table, and a dense trie of a thousand
+	// keywords would be megabytes to clear for nothing.
+	total := 1
+	for _, w := range words {
+		total += len(w)
+	}
+	trie := make(map[int64]int32, total)
+	nodeOut := make([][]int32, 1, total)
 	for id, w := range words {
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
-			c := int(p.class[w[i]])
-			child := trie[int(s)*n+c]
-			if child == 0 {
+			k := int64(s)<<8 | int64(p.class[w[i]])
+			child, ok := trie[k]
+			if !ok {
 				child = int32(len(nodeOut))
 				nodeOut = append(nodeOut, nil)
-				trie = append(trie, make([]int32, n)...)
-				trie[int(s)*n+c] = child
+				trie[k] = child
 			}
 			s = child
 		}
 		nodeOut[s] = append(nodeOut[s], int32(id))
+	}
+	// children lists each node's (class, child) pairs in class order, for
+	// the breadth-first pass.
+	type edge struct {
+		class int
+		child int32
+	}
+	children := make([][]edge, len(nodeOut))
+	for k, child := range trie {
+		parent := k >> 8
+		children[parent] = append(children[parent], edge{int(k & 0xff), child})
+	}
+	for _, es := range children {
+		slices.SortFunc(es, func(a, b edge) int { return a.class - b.class })
 	}
 	nodes := len(nodeOut)
 	fail := make([]int32, nodes)
@@ -100,16 +119,12 @@ func newPrefilter(words []string) *prefilter {
 		} else {
 			p.out[0] = nodeOut[0]
 		}
-		children := trie[int(s)*n : int(s)*n+n]
-		for c, child := range children {
-			if child == 0 {
-				continue
-			}
+		for _, e := range children[s] {
 			if s != 0 {
-				fail[child] = int32(row[c] &^ outFlag)
+				fail[e.child] = int32(row[e.class] &^ outFlag)
 			}
-			row[c] = uint32(child)
-			queue = append(queue, child)
+			row[e.class] = uint32(e.child)
+			queue = append(queue, e.child)
 		}
 	}
 	// Turn state numbers into row offsets and flag every transition into a

@@ -60,10 +60,39 @@ type Ruleset struct {
 	FromRepo bool
 }
 
-// LoadRuleset picks the rules (the user's config, else the tree's own
-// unless refused, else the built-in rules), narrows them to the chosen
-// ids and tags, and builds the engine. Its errors are ConfigErrors.
+// LoadRuleset picks the rules (see LoadRules) and builds the engine. Its
+// errors are ConfigErrors.
 func LoadRuleset(o RulesetOptions) (*Ruleset, error) {
+	rs, err := LoadRules(o)
+	if err != nil {
+		return nil, err
+	}
+	if rs.Config.Builtin {
+		// The built-in rules always build (their tests say so): the engine
+		// is built while the source starts walking, and their regexes
+		// are compiled on first use (the tests compile them all). The
+		// config must not change from here on.
+		rs.Detector = buildLater(rs.Config)
+		return rs, nil
+	}
+	// A user's rules: every regex must compile before the scan says
+	// anything, or a broken rule would silently find nothing.
+	eng, err := detectors.New(rs.Config)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	if err := eng.CompileAll(); err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	rs.Detector = eng
+	return rs, nil
+}
+
+// LoadRules picks the rules (the user's config, else the tree's own
+// unless refused, else the built-in rules) and narrows them to the chosen
+// ids and tags, without building an engine (rules list, rules show). Its
+// errors are ConfigErrors.
+func LoadRules(o RulesetOptions) (*Ruleset, error) {
 	rs := &Ruleset{}
 	var err error
 	switch {
@@ -100,23 +129,6 @@ func LoadRuleset(o RulesetOptions) (*Ruleset, error) {
 	if err := selectRules(rs.Config, o.Rules, o.Tags); err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	if rs.Config.Builtin {
-		// The built-in rules always build (their tests say so): the engine
-		// is built while the source starts walking, and their regexes
-		// are compiled on first use (the tests compile them all).
-		rs.Detector = buildLater(rs.Config)
-		return rs, nil
-	}
-	// A user's rules: every regex must compile before the scan says
-	// anything, or a broken rule would silently find nothing.
-	eng, err := detectors.New(rs.Config)
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	if err := eng.CompileAll(); err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	rs.Detector = eng
 	return rs, nil
 }
 

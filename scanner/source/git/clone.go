@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 
@@ -35,16 +36,93 @@ func IsURL(target string) bool {
 }
 
 // DisplayURL is the URL with any credentials removed, fit for reports and
-// error messages.
+// error messages: the user info of an http(s) URL (a token is often given
+// as the user name) and any password, and the query and fragment, where
+// tokens go too (GitLab's ?private_token=), shown as "?***".
 func DisplayURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.User == nil {
-		return raw
+	if err != nil || u.Scheme == "" {
+		return displayUnparsed(raw)
 	}
-	if _, hasPassword := u.User.Password(); hasPassword || u.Scheme == "https" || u.Scheme == "http" {
-		u.User = nil
+	if u.User != nil {
+		if _, hasPassword := u.User.Password(); hasPassword || u.Scheme == "https" || u.Scheme == "http" {
+			u.User = nil
+		}
 	}
-	return u.String()
+	hidden := u.RawQuery != "" || u.ForceQuery || u.Fragment != ""
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	out := u.String()
+	if hidden {
+		out += "?***"
+	}
+	return out
+}
+
+// displayUnparsed hides what may be credentials in a URL url.Parse
+// rejects (a bad escape): user info before the host, and everything from
+// the query on.
+func displayUnparsed(raw string) string {
+	if i := strings.Index(raw, "://"); i >= 0 {
+		rest := raw[i+3:]
+		end := strings.IndexAny(rest, "/?#")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+			raw = raw[:i+3] + rest[at+1:]
+		}
+	}
+	if q := strings.IndexAny(raw, "?#"); q >= 0 {
+		raw = raw[:q] + "?***"
+	}
+	return raw
+}
+
+// urlSecrets are the parts of a URL that may be credentials, as they may
+// appear in an error message: raw and escaped.
+func urlSecrets(raw string) []string {
+	var out []string
+	add := func(s string) {
+		if len(s) >= 4 && !strings.EqualFold(s, "git") {
+			out = append(out, s, url.QueryEscape(s), url.PathEscape(s))
+		}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Whatever sits between the scheme and the host, and after a "?".
+		if i := strings.Index(raw, "://"); i >= 0 {
+			rest := raw[i+3:]
+			if at := strings.LastIndex(rest, "@"); at >= 0 {
+				add(rest[:at])
+			}
+		}
+		if q := strings.IndexAny(raw, "?#"); q >= 0 {
+			query := raw[q+1:]
+			add(query)
+			for _, part := range strings.FieldsFunc(query, func(r rune) bool { return r == '&' || r == ';' || r == '#' }) {
+				add(part)
+				if _, v, ok := strings.Cut(part, "="); ok {
+					add(v)
+				}
+			}
+		}
+		return out
+	}
+	if u.User != nil {
+		add(u.User.String())
+		add(u.User.Username())
+		if p, ok := u.User.Password(); ok {
+			add(p)
+		}
+	}
+	add(u.RawQuery)
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			add(v)
+		}
+	}
+	add(u.Fragment)
+	return out
 }
 
 var installFileTransport sync.Once
@@ -71,8 +149,16 @@ func (repoLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 }
 
 // clone fetches every branch and tag of rawURL into a bare repository at
-// dir, creating it, or updating it when it is already a clone.
+// dir, creating it, or updating it when it is already a clone. Whatever
+// fails, the error does not hold the URL's credentials.
 func clone(ctx context.Context, rawURL, dir string) error {
+	if err := cloneInto(ctx, rawURL, dir); err != nil {
+		return &redactedError{err: err, url: rawURL}
+	}
+	return nil
+}
+
+func cloneInto(ctx context.Context, rawURL, dir string) error {
 	useInProcessFileTransport()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -96,7 +182,7 @@ func clone(ctx context.Context, rawURL, dir string) error {
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("clone: %w", err)
+		return fmt.Errorf("clone %s: %w", DisplayURL(rawURL), err)
 	}
 	if got := remote.Config().URLs; len(got) == 0 || got[0] != rawURL {
 		return fmt.Errorf("clone into %s: it is a clone of %s, not %s", dir, DisplayURL(strings.Join(got, " ")), DisplayURL(rawURL))
@@ -106,12 +192,12 @@ func clone(ctx context.Context, rawURL, dir string) error {
 	case err == nil, errors.Is(err, gogit.NoErrAlreadyUpToDate), errors.Is(err, transport.ErrEmptyRemoteRepository):
 		return nil
 	}
-	return &redactedError{err: fmt.Errorf("clone %s: %w", DisplayURL(rawURL), err), url: rawURL}
+	return fmt.Errorf("clone %s: %w", DisplayURL(rawURL), err)
 }
 
 // redactedError hides a URL's credentials in an error message: transport
 // errors quote the URL they failed on, and net/http redacts a password but
-// not a token given as the user name.
+// neither a token given as the user name nor the query string.
 type redactedError struct {
 	err error
 	url string
@@ -119,18 +205,12 @@ type redactedError struct {
 
 func (e *redactedError) Error() string {
 	msg := e.err.Error()
-	u, err := url.Parse(e.url)
-	if err != nil || u.User == nil {
-		return msg
-	}
-	secrets := []string{u.User.String(), u.User.Username()}
-	if p, ok := u.User.Password(); ok {
-		secrets = append(secrets, p, url.QueryEscape(p))
-	}
+	secrets := urlSecrets(e.url)
+	// Longest first, so a value inside the raw query is not replaced
+	// before the query that holds it.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 	for _, s := range secrets {
-		if len(s) >= 4 && !strings.EqualFold(s, "git") {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
+		msg = strings.ReplaceAll(msg, s, "***")
 	}
 	return msg
 }

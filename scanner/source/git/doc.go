@@ -46,6 +46,17 @@
 // path) rather than once per blob costs little: copies are rare next to
 // the commits that leave a file unchanged.
 //
+// Messages are content too ("rotate: the old token was ..."): the full
+// message of every selected commit is scanned, by a worker that reads the
+// commit again (the walk keeps only the first line), and located at
+// CommitMessagePath with the commit's metadata. Refs that lead to a blob
+// or a tree (a tagged blob like git.git's junio-gpg-pub, a tagged tree),
+// directly or through annotated tags, are scanned after the history: the
+// blob at the ref's name, the tree's files at NAME:PATH, skipping what the
+// history had at the same paths; annotated tags' messages are at
+// NAME^{tag}. These come with every-ref scans only (not --range or
+// --branch, which name histories).
+//
 // --range A..B, --since and --max-commits select a subset of commits. The
 // trees of the commits just outside the subset (the parents of selected
 // commits that were not selected) are walked first without scanning, so a
@@ -70,7 +81,18 @@
 //
 // A commit, tree or blob that can't be read (corrupt or truncated packfile,
 // a shallow or partial clone, a malformed ref) is reported to the sink as a
-// problem and the scan goes on with everything else. A target that is not
+// problem and the scan goes on with everything else. A shallow clone's
+// missing history is one problem with the fetch that completes it, and a
+// revision not found in a shallow clone says the clone is shallow.
+//
+// A repository's metadata is hostile input too. HEAD, refs, packed-refs,
+// shallow, objects/info/alternates, pack indexes and loose objects are
+// opened without blocking and read only if they are regular files, up to
+// a size cap (metafile.go), so a FIFO or a link to /dev/zero planted in
+// .git is a problem, not a hang or a flood; go-git reads through the same
+// checks (safeFS). Alternates are followed as git does (relative paths
+// from the objects directory, 5 levels deep), each directory once, and
+// their loose objects are read as well as their packs. A target that is not
 // a repository, or a clone that fails, stops the scan with an error. An
 // empty repository yields nothing and no error.
 package git

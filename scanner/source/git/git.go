@@ -176,6 +176,9 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	c := cache.NewObjectLRU(fallbackCacheSize)
 	db := openODB(filepath.Join(r.commonDir, "objects"), s.cacheSize())
 	defer db.Close()
+	for _, err := range db.problems {
+		sink.Problem("objects/info/alternates", err)
+	}
 	o := &objectSource{repo: r, cache: c, db: db}
 	if s.opts.Staged {
 		return s.scanStaged(ctx, o, sink)
@@ -204,14 +207,26 @@ func (s *Source) workers() int {
 type meta struct {
 	hash  plumbing.Hash // zero for staged content
 	dated bool
-	tz    int32  // author's time zone, seconds east of UTC
-	when  int64  // author time, Unix seconds
-	text  string // author name, NUL, email, NUL, first line of the message
+	// oneLine is set when the message is its first line and a newline,
+	// as most are: its scan then needs no second read of the commit.
+	oneLine bool
+	tz      int32  // author's time zone, seconds east of UTC
+	when    int64  // author time, Unix seconds
+	text    string // author name, NUL, email, NUL, first line of the message
 }
 
-func newMeta(h plumbing.Hash, author, email, message string, date time.Time) *meta {
+func newMeta(h plumbing.Hash, author, email string, message []byte, date time.Time) *meta {
 	_, tz := date.Zone()
-	return &meta{hash: h, dated: true, tz: int32(tz), when: date.Unix(), text: author + "\x00" + email + "\x00" + message}
+	first := firstLine(message)
+	return &meta{hash: h, dated: true, tz: int32(tz), when: date.Unix(), text: author + "\x00" + email + "\x00" + first,
+		oneLine: len(message) == len(first)+1 && string(message[:len(first)]) == first && message[len(first)] == '\n'}
+}
+
+// message is the first line of the message.
+func (m *meta) message() string {
+	_, rest, _ := strings.Cut(m.text, "\x00")
+	_, msg, _ := strings.Cut(rest, "\x00")
+	return msg
 }
 
 // commit is the commit's hash as text, "" for staged content.
@@ -235,11 +250,35 @@ func (m *meta) origin(o *finding.Origin) {
 	}
 }
 
-// job is one blob to scan at one path.
+// Where findings in messages are located. A commit message is content of
+// its own, at a path no committed file can have (git refuses ".git" in a
+// tree), which keeps its fingerprint stable (rule, path and secret: the
+// same secret in two messages is one entry in an ignore file) while the
+// commit field says which commit; its lines are the message's, the
+// subject being line 1. An annotated tag's message is at the tag's ref
+// name with git's ^{tag} suffix ("refs/tags/v1.0^{tag}", which `git show`
+// takes).
+const (
+	CommitMessagePath = ".git/COMMIT_EDITMSG"
+	TagMessageSuffix  = "^{tag}"
+)
+
+// jobKind says what a job scans.
+type jobKind uint8
+
+const (
+	blobContent   jobKind = iota // the blob at a path
+	commitMessage                // the message of the commit named by blob
+	textContent                  // text, held by the job (a tag message)
+)
+
+// job is one blob to scan at one path, or a message.
 type job struct {
+	kind jobKind
 	blob plumbing.Hash
 	path string
 	meta *meta
+	text []byte // textContent
 	// prev are the versions of the file at this path in the commit's
 	// parents (or in HEAD, for a staged file): lines found there are not
 	// new in this blob and are not scanned again.
@@ -261,7 +300,14 @@ func (s *Source) runWorkers(ctx context.Context, o *objectSource, sink source.Si
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				s.scanBlob(ctx, w, j, sink)
+				switch j.kind {
+				case blobContent:
+					s.scanBlob(ctx, w, j, sink)
+				case commitMessage:
+					s.scanCommitMessage(ctx, w, j, sink)
+				case textContent:
+					s.scanText(ctx, j, j.text, sink)
+				}
 			}
 		})
 	}
@@ -411,6 +457,68 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		sink.Problem(j.path, where(scanErr))
 	case scanErr == nil:
 		sink.Item(int64(len(data)))
+	}
+}
+
+// scanCommitMessage scans the whole message of a commit, read again
+// (the walk keeps only its first line).
+func (s *Source) scanCommitMessage(ctx context.Context, w *worker, j job, sink source.Sink) {
+	if j.meta.oneLine {
+		s.scanText(ctx, j, []byte(j.meta.message()+"\n"), sink)
+		return
+	}
+	raw, err := w.rd.read(j.blob, plumbing.CommitObject, 0, false)
+	if err != nil {
+		obj, gerr := w.sto.EncodedObject(plumbing.CommitObject, j.blob)
+		if gerr != nil {
+			// Read once already for the walk: it was there a moment ago.
+			sink.Problem(j.path, fmt.Errorf("commit %s: read message: %w", j.blob, gerr))
+			return
+		}
+		rd, gerr := obj.Reader()
+		if gerr == nil {
+			raw, gerr = readAll(rd, make([]byte, 0, obj.Size()))
+			rd.Close()
+		}
+		if gerr != nil {
+			sink.Problem(j.path, fmt.Errorf("commit %s: read message: %w", j.blob, gerr))
+			return
+		}
+	}
+	msg := commitMessageOf(raw)
+	s.scanText(ctx, j, msg, sink)
+}
+
+// commitMessageOf returns the message of a raw commit: what follows the
+// first empty line (header values that span lines, like gpgsig, go on
+// with a space, so they hold no empty line).
+func commitMessageOf(raw []byte) []byte {
+	if bytes.HasPrefix(raw, []byte("\n")) {
+		return raw[1:]
+	}
+	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		return raw[i+2:]
+	}
+	return nil
+}
+
+// scanText scans a message held in memory, at j's path. Messages are
+// text whatever bytes they hold (the binary policy is for files); the
+// size limit still applies.
+func (s *Source) scanText(ctx context.Context, j job, text []byte, sink source.Sink) {
+	if len(bytes.TrimSpace(text)) == 0 {
+		return
+	}
+	if max := s.opts.MaxFileSize; max > 0 && int64(len(text)) > max {
+		sink.Skip(j.path, "too large")
+		return
+	}
+	origin := finding.Origin{Kind: "git", Path: j.path, Repository: s.repo}
+	j.meta.origin(&origin)
+	opts := s.opts.Options
+	opts.ScanBinary = true
+	if _, err := source.ReadChunks(ctx, bytes.NewReader(text), origin, opts, sink); err != nil && ctx.Err() == nil {
+		sink.Problem(j.path, fmt.Errorf("scan message: %w", err))
 	}
 }
 

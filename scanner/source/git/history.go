@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,46 +47,69 @@ type graph struct {
 	shallow map[plumbing.Hash]bool
 }
 
-func newGraph(objs *objects, sink source.Sink) *graph {
-	sto := objs.sto
+func newGraph(ctx context.Context, r *repo, objs *objects, sink source.Sink) *graph {
 	g := &graph{objects: objs, sink: sink, commits: map[plumbing.Hash]*commit{}, failed: map[plumbing.Hash]bool{}, shallow: map[plumbing.Hash]bool{}}
-	if hs, err := sto.Shallow(); err == nil {
-		for _, h := range hs {
-			g.shallow[h] = true
+	err := readLines(ctx, filepath.Join(r.commonDir, "shallow"), func(line string) error {
+		if line = strings.TrimSpace(line); isHex40(line) {
+			g.shallow[plumbing.NewHash(line)] = true
 		}
-	} else {
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
 		sink.Problem("shallow", err)
 	}
 	return g
 }
 
-// peel follows annotated tags from a ref to the commit they name. It
-// returns false for refs to trees or blobs, which have no history.
-func (g *graph) peel(name string, h plumbing.Hash) (plumbing.Hash, bool) {
-	for i := 0; i < 10; i++ {
+// tagInfo is an annotated tag met on the way from a ref to its object.
+type tagInfo struct {
+	hash    plumbing.Hash
+	meta    *meta // the tagger, the date and the message's first line
+	message []byte
+}
+
+// peeled is where a ref leads once annotated tags are followed.
+type peeled struct {
+	hash plumbing.Hash
+	typ  plumbing.ObjectType // commit, tree or blob
+	tags []tagInfo           // the annotated tags on the way, outermost first
+}
+
+// maxTagChain bounds tags of tags: a cycle can't be built with hashes,
+// but a long chain costs a read each.
+const maxTagChain = 10
+
+// peel follows annotated tags from h to the commit, tree or blob they
+// name.
+func (g *graph) peel(h plumbing.Hash) (peeled, error) {
+	var p peeled
+	for i := 0; i < maxTagChain; i++ {
 		if _, ok := g.commits[h]; ok {
-			return h, true
+			p.hash, p.typ = h, plumbing.CommitObject
+			return p, nil
 		}
 		obj, err := g.object(h)
 		if err != nil {
-			g.sink.Problem(name, fmt.Errorf("object %s: %w", h, err))
-			return h, false
+			return p, fmt.Errorf("object %s: %w", h, err)
 		}
 		switch obj.Type() {
-		case plumbing.CommitObject:
-			return h, true
+		case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject:
+			p.hash, p.typ = h, obj.Type()
+			return p, nil
 		case plumbing.TagObject:
 			var t object.Tag
 			if err := t.Decode(obj); err != nil {
-				g.sink.Problem(name, fmt.Errorf("tag %s: %w", h, err))
-				return h, false
+				return p, fmt.Errorf("tag %s: %w", h, err)
 			}
+			msg := []byte(t.Message)
+			p.tags = append(p.tags, tagInfo{hash: h, message: msg,
+				meta: newMeta(plumbing.ZeroHash, t.Tagger.Name, t.Tagger.Email, msg, t.Tagger.When)})
 			h = t.Target
 		default:
-			return h, false
+			return p, fmt.Errorf("object %s: unexpected type %s", h, obj.Type())
 		}
 	}
-	return h, false
+	return p, fmt.Errorf("object %s: tags nested more than %d deep", h, maxTagChain)
 }
 
 // read decodes one commit, remembering failures so each is reported once.
@@ -133,7 +157,7 @@ func decodeCommit(o *objects, h plumbing.Hash, shallow bool) (*commit, error) {
 		hash: h,
 		tree: oc.TreeHash,
 		when: oc.Committer.When.Unix(),
-		meta: newMeta(h, oc.Author.Name, oc.Author.Email, firstLine([]byte(oc.Message)), oc.Author.When),
+		meta: newMeta(h, oc.Author.Name, oc.Author.Email, []byte(oc.Message), oc.Author.When),
 	}
 	if !shallow {
 		c.parents = oc.ParentHashes
@@ -234,7 +258,7 @@ func parseCommit(h plumbing.Hash, b []byte, shallow bool) (*commit, bool) {
 		}
 	}
 	c.when = committer.When.Unix()
-	c.meta = newMeta(h, author.Name, author.Email, firstLine(message), author.When)
+	c.meta = newMeta(h, author.Name, author.Email, message, author.When)
 	if !shallow {
 		c.parents = parents
 	}
@@ -415,12 +439,19 @@ func (g *graph) revision(refs []ref, rev string) (plumbing.Hash, error) {
 	}
 	h, err := resolve(refs, g.sto, base)
 	if err != nil {
-		return h, err
+		return h, g.shallowHint(err)
 	}
-	h, ok := g.peel(base, h)
-	if !ok {
-		return h, fmt.Errorf("revision %q is not a commit", rev)
+	p, err := g.peel(h)
+	switch {
+	case errors.Is(err, plumbing.ErrObjectNotFound):
+		// A full hash is taken as given; it may not be here.
+		return h, g.shallowHint(fmt.Errorf("unknown revision %q", rev))
+	case err != nil:
+		return h, fmt.Errorf("revision %q: %w", rev, err)
+	case p.typ != plumbing.CommitObject:
+		return h, fmt.Errorf("revision %q is a %s, not a commit", rev, p.typ)
 	}
+	h = p.hash
 	for ops != "" {
 		op := ops[0]
 		ops = ops[1:]
@@ -444,13 +475,21 @@ func (g *graph) revision(refs []ref, rev string) (plumbing.Hash, error) {
 		case op == '^' && n == 0:
 		case op == '^':
 			if n > len(c.parents) {
-				return h, fmt.Errorf("revision %q: commit %s has %d parents", rev, h, len(c.parents))
+				err := fmt.Errorf("revision %q: commit %s has %d parents", rev, h, len(c.parents))
+				if g.shallow[h] {
+					err = g.shallowHint(err)
+				}
+				return h, err
 			}
 			h = c.parents[n-1]
 		default: // '~'
 			for ; n > 0; n-- {
 				if len(c.parents) == 0 {
-					return h, fmt.Errorf("revision %q: history is shorter", rev)
+					err := fmt.Errorf("revision %q: history is shorter", rev)
+					if g.shallow[c.hash] {
+						err = g.shallowHint(err)
+					}
+					return h, err
 				}
 				h = c.parents[0]
 				if n > 1 {
@@ -464,31 +503,55 @@ func (g *graph) revision(refs []ref, rev string) (plumbing.Hash, error) {
 	return h, nil
 }
 
+// shallowHint adds to a revision that can't be found, in a shallow clone,
+// why that may be and what to fetch. CI checkouts are shallow and fetch a
+// single branch, so a range's base is often simply not there.
+func (g *graph) shallowHint(err error) error {
+	if len(g.shallow) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w: the repository is a shallow clone, so the revision may be in the history it lacks; "+
+		"fetch it first (`git fetch --unshallow` for all history, or `git fetch origin <branch>` for a branch) and scan again", err)
+}
+
+// selection is what a history scan covers.
+type selection struct {
+	// commits are the selected commits, parents first.
+	commits []*commit
+	// boundary are the commits just outside the selection whose content
+	// is not new in it.
+	boundary []*commit
+	// targets are refs that lead to trees and blobs (tagged directly,
+	// like git.git's junio-gpg-pub), and annotated tags, whose messages
+	// are content too.
+	targets []refTarget
+}
+
+type refTarget struct {
+	name string
+	peeled
+}
+
 // selectCommits decides which commits the scan covers and which commits
 // just outside it mark content as already there.
-func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected []*commit, boundary []*commit, err error) {
-	refs := r.refs(g.sink)
+func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel selection, err error) {
+	refs := r.refs(ctx, g.sink)
 	var tips []plumbing.Hash
 	var stop map[plumbing.Hash]bool
-	addTip := func(name string, h plumbing.Hash) {
-		if h, ok := g.peel(name, h); ok {
-			tips = append(tips, h)
-		}
-	}
 	switch {
 	case s.opts.Range != "":
 		fromRev, toRev, _ := splitRange(s.opts.Range)
 		from, err := g.revision(refs, fromRev)
 		if err != nil {
-			return nil, nil, &TargetError{fmt.Errorf("range: %w", err)}
+			return sel, &TargetError{fmt.Errorf("range: %w", err)}
 		}
 		to, err := g.revision(refs, toRev)
 		if err != nil {
-			return nil, nil, &TargetError{fmt.Errorf("range: %w", err)}
+			return sel, &TargetError{fmt.Errorf("range: %w", err)}
 		}
 		excluded, err := g.reach(ctx, []plumbing.Hash{from}, nil)
 		if err != nil {
-			return nil, nil, err
+			return sel, err
 		}
 		stop = make(map[plumbing.Hash]bool, len(excluded))
 		for h := range excluded {
@@ -499,18 +562,31 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected
 		for _, b := range s.opts.Branches {
 			h, err := g.revision(refs, b)
 			if err != nil {
-				return nil, nil, &TargetError{fmt.Errorf("branch: %w", err)}
+				return sel, &TargetError{fmt.Errorf("branch: %w", err)}
 			}
 			tips = append(tips, h)
 		}
 	default:
 		for _, rf := range refs {
-			addTip(rf.name, rf.hash)
+			if ctx.Err() != nil {
+				return sel, ctx.Err()
+			}
+			p, err := g.peel(rf.hash)
+			if err != nil {
+				g.sink.Problem(rf.name, err)
+				continue
+			}
+			if p.typ == plumbing.CommitObject {
+				tips = append(tips, p.hash)
+			}
+			if s.tagsSelected(p) {
+				sel.targets = append(sel.targets, refTarget{rf.name, p})
+			}
 		}
 	}
 	set, err := g.reach(ctx, tips, stop)
 	if err != nil {
-		return nil, nil, err
+		return sel, err
 	}
 	if !s.opts.Since.IsZero() {
 		since := s.opts.Since.Unix()
@@ -520,7 +596,7 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected
 			}
 		}
 	}
-	selected = order(set)
+	selected := order(set)
 	if n := s.opts.MaxCommits; n > 0 && len(selected) > n {
 		for _, c := range selected[:len(selected)-n] {
 			delete(set, c.hash)
@@ -530,6 +606,7 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected
 	// The boundary: parents of selected commits that were left out. Their
 	// content was there before the selection and is not new in it.
 	seen := map[plumbing.Hash]bool{}
+	var boundary []*commit
 	for _, c := range selected {
 		for _, p := range c.parents {
 			if set[p] != nil || seen[p] {
@@ -542,34 +619,58 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (selected
 		}
 	}
 	sort.Slice(boundary, func(i, j int) bool { return boundary[i].hash.String() < boundary[j].hash.String() })
-	return selected, boundary, nil
+	return selection{commits: selected, boundary: boundary, targets: sel.targets}, nil
+}
+
+// tagsSelected reports whether what a ref leads to, besides commits, is
+// scanned: trees and blobs it names and the messages of annotated tags
+// on the way. They are when every ref is (no range or branch); --since
+// keeps the annotated tags tagged since then, and --max-commits, which
+// is about commits, none.
+func (s *Source) tagsSelected(p peeled) bool {
+	if len(p.tags) == 0 && p.typ == plumbing.CommitObject {
+		return false
+	}
+	if s.opts.MaxCommits > 0 {
+		return false
+	}
+	if !s.opts.Since.IsZero() {
+		return len(p.tags) > 0 && p.tags[0].meta.when >= s.opts.Since.Unix()
+	}
+	return true
 }
 
 // scanHistory walks the selected commits' trees, parents first, and
-// scans every (blob, path) pair the first time a commit brings it.
+// scans every (blob, path) pair the first time a commit brings it, and
+// every selected commit's message.
 func (s *Source) scanHistory(ctx context.Context, o *objectSource, sink source.Sink) error {
 	r := o.repo
 	objs := o.open()
 	defer objs.Close()
-	g := newGraph(objs, sink)
+	g := newGraph(ctx, r, objs, sink)
 	g.open = o.open
 	g.readers = min(s.workers(), 4)
-	selected, boundary, err := s.selectCommits(ctx, r, g)
+	sel, err := s.selectCommits(ctx, r, g)
 	if err != nil {
 		return err
 	}
-	if len(selected) == 0 {
+	if err := ctx.Err(); err != nil {
+		return err // the refs may have been read only in part
+	}
+	selected := sel.commits
+	if len(selected) == 0 && len(sel.targets) == 0 {
 		return nil
 	}
+	reportShallow(selected, g.shallow, sink)
 	jobs, wait := s.runWorkers(ctx, o, sink)
 	defer wait()
 	w := newTreeWalker(objs, sink)
-	for _, b := range boundary {
+	for _, b := range sel.boundary {
 		if err := w.walk(ctx, b.tree, "", nil, nil, nil); err != nil {
 			return err
 		}
 	}
-	boundary = nil
+	sel.boundary = nil
 	// A commit's record is needed until its last child is walked (for its
 	// tree), so memory holds the frontier of the history, not all of it:
 	// the records are what would otherwise grow with every commit.
@@ -582,6 +683,11 @@ func (s *Source) scanHistory(ctx context.Context, o *objectSource, sink source.S
 	}
 	emit := func(j job) error { return send(ctx, jobs, j) }
 	for i, cm := range selected {
+		// The message is content too ("rotate: the old token was ...");
+		// a worker reads it again rather than every record keeping it.
+		if err := emit(job{kind: commitMessage, blob: cm.hash, path: CommitMessagePath, meta: cm.meta}); err != nil {
+			return err
+		}
 		parents := make([]plumbing.Hash, 0, len(cm.parents))
 		for _, p := range cm.parents {
 			if pc := g.commits[p]; pc != nil {
@@ -602,6 +708,78 @@ func (s *Source) scanHistory(ctx context.Context, o *objectSource, sink source.S
 		}
 		if cm.children == 0 {
 			delete(g.commits, cm.hash)
+		}
+	}
+	return s.scanTargets(ctx, w, sel.targets, emit)
+}
+
+// reportShallow reports, once, that the history behind the shallow
+// commits of the selection is not in the repository: the scan could not
+// see it, so it is incomplete.
+func reportShallow(selected []*commit, shallow map[plumbing.Hash]bool, sink source.Sink) {
+	if len(shallow) == 0 {
+		return
+	}
+	var cut []string
+	for _, c := range selected {
+		if shallow[c.hash] {
+			cut = append(cut, c.hash.String()[:12])
+		}
+	}
+	if len(cut) == 0 {
+		return
+	}
+	sort.Strings(cut)
+	which := strings.Join(cut[:min(len(cut), 3)], ", ")
+	if len(cut) > 3 {
+		which += ", ..."
+	}
+	sink.Problem("shallow", fmt.Errorf("shallow clone: history before %d commit(s) (%s) is missing and was not scanned; "+
+		"run `git fetch --unshallow` to scan all of it", len(cut), which))
+}
+
+// scanTargets scans what refs lead to besides commits: the messages of
+// annotated tags, blobs tagged directly (at the ref's name, as `git show
+// NAME` shows them) and tagged trees (at NAME:PATH, git's syntax for a
+// path in a tree-ish). A tagged tree is walked with the same visited sets
+// as the history, so what the history already had at the same paths is
+// not scanned again: `git tag snapshot HEAD^{tree}` adds nothing.
+func (s *Source) scanTargets(ctx context.Context, w *treeWalker, targets []refTarget, emit func(job) error) error {
+	seenTag := map[plumbing.Hash]bool{}
+	for _, t := range targets {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m := &meta{}
+		if len(t.tags) > 0 {
+			m = t.tags[0].meta
+		}
+		for _, tag := range t.tags {
+			if seenTag[tag.hash] || (!s.opts.Since.IsZero() && tag.meta.when < s.opts.Since.Unix()) {
+				continue
+			}
+			seenTag[tag.hash] = true
+			if err := emit(job{kind: textContent, path: t.name + TagMessageSuffix, meta: tag.meta, text: tag.message}); err != nil {
+				return err
+			}
+		}
+		switch t.typ {
+		case plumbing.BlobObject:
+			if !w.mark(w.blobs, key{t.hash, w.id(t.name)}) {
+				continue
+			}
+			if err := emit(job{blob: t.hash, path: t.name, meta: m}); err != nil {
+				return err
+			}
+		case plumbing.TreeObject:
+			prefix := t.name + ":"
+			inTree := func(j job) error {
+				j.path = prefix + j.path
+				return emit(j)
+			}
+			if err := w.walk(ctx, t.hash, "", nil, m, inTree); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/klauspost/compress/zlib"
@@ -34,9 +36,15 @@ import (
 // errFallback, and the caller asks go-git, whose answer (object or error)
 // is the same as before this reader existed.
 type odb struct {
-	dir   string // objects directory
+	dir   string   // objects directory
+	dirs  []string // dir, then the object directories of its alternates
 	packs []*pack
 	cache *baseCache
+	// mapped is set when a pack or index is mapped: reads then turn a
+	// fault (the file cut short under the scan) into an error.
+	mapped bool
+	// problems are the alternates that could not be followed.
+	problems []error
 }
 
 // maxInline is the largest object this reader materialises; bigger ones
@@ -61,9 +69,10 @@ func (e *tooLargeError) Error() string {
 	return "object of " + strconv.FormatInt(e.size, 10) + " bytes is too large"
 }
 
-// openODB opens the packs of an objects directory. A pack that can't be
-// opened is left out: its objects then go to go-git, which reports the
-// problem where it matters, with the object that can't be read.
+// openODB opens the packs of an objects directory and of its alternates.
+// A pack that can't be opened is left out: its objects then go to go-git,
+// which reports the problem where it matters, with the object that can't
+// be read.
 func openODB(dir string, cacheSize int64) *odb {
 	return openODBWith(dir, cacheSize, mmapSupported)
 }
@@ -72,7 +81,8 @@ func openODB(dir string, cacheSize int64) *odb {
 // on every platform).
 func openODBWith(dir string, cacheSize int64, mmap bool) *odb {
 	db := &odb{dir: dir, cache: newBaseCache(cacheSize)}
-	for _, d := range withAlternates(dir) {
+	db.dirs, db.problems = withAlternates(dir)
+	for _, d := range db.dirs {
 		idxs, _ := filepath.Glob(filepath.Join(d, "pack", "pack-*.idx"))
 		sort.Strings(idxs)
 		for _, idx := range idxs {
@@ -81,21 +91,45 @@ func openODBWith(dir string, cacheSize int64, mmap bool) *odb {
 				continue
 			}
 			db.packs = append(db.packs, p)
+			db.mapped = db.mapped || p.data != nil || p.idxDone != nil
 		}
 	}
 	return db
 }
 
+// Alternates limits: git follows chains of alternates 5 levels deep; the
+// count bounds a hostile file listing one directory under many names.
+const (
+	maxAlternateDepth = 5
+	maxAlternateDirs  = 64
+)
+
 // withAlternates returns dir and the object directories it borrows from
 // (objects/info/alternates, as `git clone --shared` or --reference
-// write), and theirs, to git's depth of 5.
-func withAlternates(dir string) []string {
+// write), and theirs, to git's depth of 5. A relative path is relative
+// to the objects directory whose alternates file names it, as in git. A
+// directory reached twice (a cycle, or the same one under two names) is
+// listed once. What can't be followed (a file that is not a regular one,
+// a path that is not a directory, a chain too deep) is returned as a
+// problem: objects there may be missing from the scan.
+func withAlternates(dir string) ([]string, []error) {
 	out := []string{filepath.Clean(dir)}
-	seen := map[string]bool{out[0]: true}
-	for i, depth := 0, 0; i < len(out) && depth <= 5; depth++ {
-		for end := len(out); i < end; i++ {
-			b, err := os.ReadFile(filepath.Join(out[i], "info", "alternates"))
+	seen := map[string]bool{realPath(out[0]): true}
+	var problems []error
+	for i, depth := 0, 0; i < len(out); depth++ {
+		end := len(out)
+		for ; i < end; i++ {
+			name := filepath.Join(out[i], "info", "alternates")
+			b, err := readCapped(name, maxAlternates)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
 			if err != nil {
+				problems = append(problems, fmt.Errorf("alternates not followed: %w", err))
+				continue
+			}
+			if depth > maxAlternateDepth {
+				problems = append(problems, fmt.Errorf("%s: alternates nested more than %d deep are not followed", name, maxAlternateDepth))
 				continue
 			}
 			for _, line := range strings.Split(string(b), "\n") {
@@ -103,18 +137,45 @@ func withAlternates(dir string) []string {
 				if line == "" || line[0] == '#' {
 					continue
 				}
+				if line[0] == '"' {
+					// git C-quotes paths with unusual bytes.
+					u, err := strconv.Unquote(line)
+					if err != nil {
+						problems = append(problems, fmt.Errorf("%s: malformed line %q", name, truncate(line, 80)))
+						continue
+					}
+					line = u
+				}
 				if !filepath.IsAbs(line) {
 					line = filepath.Join(out[i], line)
 				}
 				line = filepath.Clean(line)
-				if !seen[line] {
-					seen[line] = true
-					out = append(out, line)
+				if st, err := os.Stat(line); err != nil || !st.IsDir() {
+					problems = append(problems, fmt.Errorf("%s: alternate %s is not an object directory", name, line))
+					continue
 				}
+				real := realPath(line)
+				if seen[real] {
+					continue
+				}
+				if len(out) == maxAlternateDirs {
+					problems = append(problems, fmt.Errorf("%s: more than %d alternate object directories; the rest are not followed", name, maxAlternateDirs-1))
+					break
+				}
+				seen[real] = true
+				out = append(out, line)
 			}
 		}
 	}
-	return out
+	return out, problems
+}
+
+// realPath is p with symbolic links resolved, or p when that fails.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
 }
 
 func (db *odb) Close() {
@@ -142,38 +203,38 @@ type pack struct {
 	f    *os.File // for ReadAt when data is nil
 	size int64
 	done func() error
+	// idxDone unmaps the index, when it is mapped.
+	idxDone func() error
 }
 
 func openPack(idxPath string, id int, mmap bool) (*pack, error) {
-	b, err := os.ReadFile(idxPath)
-	if err != nil {
-		return nil, err
-	}
 	p := &pack{id: id}
+	fail := func(err error) (*pack, error) {
+		p.close()
+		return nil, err
+	}
+	b, err := readIndex(p, idxPath, mmap)
+	if err != nil {
+		return fail(err)
+	}
 	if err := p.idx.parse(b); err != nil {
-		return nil, fmt.Errorf("%s: %w", idxPath, err)
+		return fail(fmt.Errorf("%s: %w", idxPath, err))
 	}
-	f, err := os.Open(idxPath[:len(idxPath)-len(".idx")] + ".pack")
+	f, size, err := openRegular(idxPath[:len(idxPath)-len(".idx")] + ".pack")
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	p.size = st.Size()
+	p.size = size
+	p.done = f.Close
 	var head [12]byte
 	if _, err := f.ReadAt(head[:], 0); err != nil || string(head[:4]) != "PACK" || (head[7] != 2 && head[7] != 3) || p.size < 32 {
-		f.Close()
-		return nil, fmt.Errorf("%s: not a version 2 pack", f.Name())
+		return fail(fmt.Errorf("%s: not a version 2 pack", f.Name()))
 	}
 	// A pack that is not the one its index describes (replaced, cut
 	// short) is left to go-git.
 	var sum [20]byte
 	if _, err := f.ReadAt(sum[:], p.size-20); err != nil || !bytes.Equal(sum[:], p.idx.packSum) {
-		f.Close()
-		return nil, fmt.Errorf("%s: does not match its index", f.Name())
+		return fail(fmt.Errorf("%s: does not match its index", f.Name()))
 	}
 	if mmap {
 		if data, unmap, err := mapFile(f, p.size); err == nil {
@@ -183,14 +244,42 @@ func openPack(idxPath string, id int, mmap bool) (*pack, error) {
 		}
 	}
 	p.f = f
-	p.done = f.Close
 	return p, nil
+}
+
+// readIndex maps a pack index, or reads it where mapping is unavailable.
+// Mapped, an index that claims billions of objects (a sparse file in a
+// hostile repository) costs address space, not memory.
+func readIndex(p *pack, name string, mmap bool) ([]byte, error) {
+	f, size, err := openRegular(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if mmap {
+		if b, unmap, err := mapFile(f, size); err == nil {
+			p.idxDone = unmap
+			return b, nil
+		}
+	}
+	if size > 1<<32 {
+		return nil, fmt.Errorf("%s: pack index of %d bytes is too large to read", name, size)
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return b, nil
 }
 
 func (p *pack) close() {
 	if p.done != nil {
 		_ = p.done()
 		p.done = nil
+	}
+	if p.idxDone != nil {
+		_ = p.idxDone()
+		p.idxDone = nil
 	}
 }
 
@@ -343,15 +432,12 @@ func (r *objReader) readAny(h plumbing.Hash, t plumbing.ObjectType, limit int64,
 	if limit <= 0 || limit > maxInline {
 		limit = maxInline
 	}
-	p, off, ok := r.db.find(h)
-	if !ok {
-		return r.readLoose(h, t, limit)
-	}
-	if p.data != nil {
-		// A mapped pack that shrinks under the scan (truncated, or an I/O
-		// error on a network file system) faults when read; this turns the
-		// fault into a panic recovered here, and go-git, reading the file
-		// with plain reads, then reports what is wrong with it.
+	if r.db.mapped {
+		// A mapped pack or index that shrinks under the scan (truncated,
+		// or an I/O error on a network file system) faults when read;
+		// this turns the fault into a panic recovered here, and go-git,
+		// reading the file with plain reads, then reports what is wrong
+		// with it.
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if rec := recover(); rec != nil {
@@ -362,6 +448,10 @@ func (r *objReader) readAny(h plumbing.Hash, t plumbing.ObjectType, limit int64,
 				panic(rec)
 			}
 		}()
+	}
+	p, off, ok := r.db.find(h)
+	if !ok {
+		return r.readLoose(h, t, limit)
 	}
 	return r.readPacked(p, off, limit, keep)
 }
@@ -635,12 +725,23 @@ func (r *objReader) inflateFrom(src io.Reader, dst []byte) error {
 	return nil
 }
 
-// readLoose reads a loose object, or returns errFallback when there is
-// none (go-git then looks in alternates, or reports it missing).
+// readLoose reads a loose object, from the objects directory or an
+// alternate's, or returns errFallback when there is none or it can't be
+// read (go-git then reports it missing, or what is wrong with it).
 func (r *objReader) readLoose(h plumbing.Hash, t plumbing.ObjectType, limit int64) ([]byte, plumbing.ObjectType, error) {
 	s := h.String()
-	f, err := os.Open(filepath.Join(r.db.dir, s[:2], s[2:]))
-	if err != nil {
+	var f *os.File
+	for _, d := range r.db.dirs {
+		var err error
+		f, _, err = openRegular(filepath.Join(d, s[:2], s[2:]))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			return nil, 0, errFallback
+		}
+	}
+	if f == nil {
 		return nil, 0, errFallback
 	}
 	defer f.Close()

@@ -1,8 +1,8 @@
 package git
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -29,6 +30,9 @@ var ErrNotRepository = errors.New("not a git repository")
 type repo struct {
 	gitDir    string // HEAD, index, per-worktree refs
 	commonDir string // objects, refs, packed-refs (== gitDir unless a linked worktree)
+
+	altOnce    sync.Once
+	alternates []byte // for go-git: see safeFS
 }
 
 // openRepo finds the repository at path: a work tree (or a directory
@@ -90,7 +94,7 @@ func isGitDir(dir string) bool {
 
 // readGitFile reads a ".git" file of a linked worktree or submodule.
 func readGitFile(name string) (string, error) {
-	b, err := os.ReadFile(name)
+	b, err := readCapped(name, maxRefFile)
 	if err != nil {
 		return "", err
 	}
@@ -109,7 +113,7 @@ func readGitFile(name string) (string, error) {
 // readCommonDir returns the common dir a linked worktree's git dir points
 // to, or "" when there is none.
 func readCommonDir(gitDir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	b, err := readCapped(filepath.Join(gitDir, "commondir"), maxRefFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
@@ -159,13 +163,33 @@ func (r *repo) storage(c cache.Object) *filesystem.Storage {
 	if r.commonDir != r.gitDir {
 		bfs = dotgit.NewRepositoryFilesystem(osfs.New(r.gitDir), osfs.New(r.commonDir))
 	}
-	return filesystem.NewStorageWithOptions(bfs, c, filesystem.Options{
+	return filesystem.NewStorageWithOptions(&safeFS{Filesystem: bfs, alternates: r.alternateList}, c, filesystem.Options{
 		// Keep pack files open: without it go-git opens and closes the pack
 		// for every object it reads.
 		KeepDescriptors:      true,
 		ExclusiveAccess:      true,
 		LargeObjectThreshold: largeObjectThreshold,
+		// Alternates are absolute paths (see alternateList), opened from
+		// the file system root.
+		AlternatesFS: &safeFS{Filesystem: osfs.New(string(filepath.Separator))},
 	})
+}
+
+// alternateList is what go-git is given as objects/info/alternates: every
+// alternate object directory, however deep in the chain, one absolute
+// path a line (problems with them are reported by the pack reader).
+func (r *repo) alternateList() []byte {
+	r.altOnce.Do(func() {
+		dirs, _ := withAlternates(filepath.Join(r.commonDir, "objects"))
+		var b bytes.Buffer
+		for _, d := range dirs[1:] {
+			if abs, err := filepath.Abs(d); err == nil {
+				b.WriteString(abs + "\n")
+			}
+		}
+		r.alternates = b.Bytes()
+	})
+	return r.alternates
 }
 
 // ref is a starting point of the history walk.
@@ -179,7 +203,7 @@ type ref struct {
 // reflog, and the HEADs of linked worktrees. It reads the files itself
 // rather than through go-git so that one malformed ref is reported as a
 // problem instead of hiding every other ref.
-func (r *repo) refs(sink source.Sink) []ref {
+func (r *repo) refs(ctx context.Context, sink source.Sink) []ref {
 	direct := map[string]plumbing.Hash{}
 	symbolic := map[string]string{}
 	record := func(name, content string) {
@@ -195,32 +219,28 @@ func (r *repo) refs(sink source.Sink) []ref {
 	}
 
 	// packed-refs first: loose refs override them.
-	if f, err := os.Open(filepath.Join(r.commonDir, "packed-refs")); err == nil {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" || line[0] == '#' || line[0] == '^' {
-				continue
-			}
-			h, name, ok := strings.Cut(line, " ")
-			if !ok || !isHex40(h) {
-				sink.Problem("packed-refs", fmt.Errorf("malformed line %q", truncate(line, 80)))
-				continue
-			}
-			direct[name] = plumbing.NewHash(h)
+	err := readLines(ctx, filepath.Join(r.commonDir, "packed-refs"), func(line string) error {
+		if line == "" || line[0] == '#' || line[0] == '^' {
+			return nil
 		}
-		if err := sc.Err(); err != nil {
-			sink.Problem("packed-refs", err)
+		h, name, ok := strings.Cut(line, " ")
+		if !ok || !isHex40(h) {
+			sink.Problem("packed-refs", fmt.Errorf("malformed line %q", truncate(line, 80)))
+			return nil
 		}
-		f.Close()
-	} else if !errors.Is(err, fs.ErrNotExist) {
+		direct[name] = plumbing.NewHash(h)
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
 		sink.Problem("packed-refs", err)
 	}
 
 	readLoose := func(base string) {
 		root := filepath.Join(base, "refs")
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			rel, _ := filepath.Rel(base, p)
 			name := filepath.ToSlash(rel)
 			if err != nil {
@@ -232,7 +252,7 @@ func (r *repo) refs(sink source.Sink) []ref {
 			if d.IsDir() || strings.HasSuffix(name, ".lock") {
 				return nil
 			}
-			b, err := os.ReadFile(p)
+			b, err := readCapped(p, maxRefFile)
 			if err != nil {
 				sink.Problem(name, fmt.Errorf("read ref: %w", err))
 				return nil
@@ -251,7 +271,7 @@ func (r *repo) refs(sink source.Sink) []ref {
 		readLoose(r.gitDir) // per-worktree refs (bisect, rewritten)
 	}
 
-	if b, err := os.ReadFile(filepath.Join(r.gitDir, "HEAD")); err == nil {
+	if b, err := readCapped(filepath.Join(r.gitDir, "HEAD"), maxRefFile); err == nil {
 		record("HEAD", string(b))
 	} else {
 		sink.Problem("HEAD", err)
@@ -259,8 +279,15 @@ func (r *repo) refs(sink source.Sink) []ref {
 	// Detached HEADs of other worktrees hold commits no branch may reach.
 	if ents, err := os.ReadDir(filepath.Join(r.commonDir, "worktrees")); err == nil {
 		for _, e := range ents {
-			if b, err := os.ReadFile(filepath.Join(r.commonDir, "worktrees", e.Name(), "HEAD")); err == nil {
+			if ctx.Err() != nil {
+				break
+			}
+			b, err := readCapped(filepath.Join(r.commonDir, "worktrees", e.Name(), "HEAD"), maxRefFile)
+			switch {
+			case err == nil:
 				record("worktrees/"+e.Name()+"/HEAD", string(b))
+			case !errors.Is(err, fs.ErrNotExist):
+				sink.Problem("worktrees/"+e.Name()+"/HEAD", err)
 			}
 		}
 	}
@@ -285,16 +312,17 @@ func (r *repo) refs(sink source.Sink) []ref {
 		out = append(out, ref{name: name, hash: h})
 	}
 	// Older stashes live only in the stash reflog.
-	if f, err := os.Open(filepath.Join(r.commonDir, "logs", "refs", "stash")); err == nil {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for i := 0; sc.Scan(); i++ {
-			fields := strings.Fields(sc.Text())
-			if len(fields) >= 2 && isHex40(fields[1]) && fields[1] != plumbing.ZeroHash.String() {
-				out = append(out, ref{name: fmt.Sprintf("stash@{%d}", i), hash: plumbing.NewHash(fields[1])})
-			}
+	i := 0
+	err = readLines(ctx, filepath.Join(r.commonDir, "logs", "refs", "stash"), func(line string) error {
+		fields := strings.Fields(line)
+		if len(fields) >= 2 && isHex40(fields[1]) && fields[1] != plumbing.ZeroHash.String() {
+			out = append(out, ref{name: fmt.Sprintf("stash@{%d}", i), hash: plumbing.NewHash(fields[1])})
 		}
-		f.Close()
+		i++
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		sink.Problem("logs/refs/stash", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out

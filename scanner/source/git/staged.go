@@ -1,12 +1,10 @@
 package git
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -29,7 +27,7 @@ func (s *Source) scanStaged(ctx context.Context, o *objectSource, sink source.Si
 	if err != nil {
 		return fmt.Errorf("read index: %w", err)
 	}
-	head, err := r.headCommit()
+	head, err := r.headCommit(ctx)
 	if err != nil {
 		return err
 	}
@@ -199,8 +197,8 @@ func (w *headWalker) walk(h plumbing.Hash, dir string) {
 // headCommit returns the commit HEAD points to, or the zero hash when
 // HEAD's branch has no commits yet. It reads only HEAD and the one ref it
 // names, not every ref, to keep a pre-commit hook fast.
-func (r *repo) headCommit() (plumbing.Hash, error) {
-	b, err := os.ReadFile(filepath.Join(r.gitDir, "HEAD"))
+func (r *repo) headCommit(ctx context.Context) (plumbing.Hash, error) {
+	b, err := readCapped(filepath.Join(r.gitDir, "HEAD"), maxRefFile)
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("read HEAD: %w", err)
 	}
@@ -214,7 +212,7 @@ func (r *repo) headCommit() (plumbing.Hash, error) {
 			return plumbing.ZeroHash, fmt.Errorf("malformed HEAD %q", truncate(content, 60))
 		}
 		target = strings.TrimSpace(target)
-		next, err := r.readRef(target)
+		next, err := r.readRef(ctx, target)
 		if errors.Is(err, fs.ErrNotExist) {
 			return plumbing.ZeroHash, nil // unborn branch
 		}
@@ -227,9 +225,14 @@ func (r *repo) headCommit() (plumbing.Hash, error) {
 }
 
 // readRef returns the content of one ref, loose or packed.
-func (r *repo) readRef(name string) (string, error) {
+func (r *repo) readRef(ctx context.Context, name string) (string, error) {
+	// A symbolic ref names a file under refs/: "../" or an absolute path
+	// would read outside the repository.
+	if !validRefName(name) {
+		return "", fmt.Errorf("symbolic ref to %q: not a ref name", truncate(name, 60))
+	}
 	for _, dir := range []string{r.gitDir, r.commonDir} {
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		b, err := readCapped(filepath.Join(dir, filepath.FromSlash(name)), maxRefFile)
 		if err == nil {
 			return strings.TrimSpace(string(b)), nil
 		}
@@ -237,21 +240,35 @@ func (r *repo) readRef(name string) (string, error) {
 			return "", fmt.Errorf("read %s: %w", name, err)
 		}
 	}
-	f, err := os.Open(filepath.Join(r.commonDir, "packed-refs"))
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		h, n, ok := strings.Cut(sc.Text(), " ")
+	found := ""
+	errFound := errors.New("found")
+	err := readLines(ctx, filepath.Join(r.commonDir, "packed-refs"), func(line string) error {
+		h, n, ok := strings.Cut(line, " ")
 		if ok && n == name && isHex40(h) {
-			return h, nil
+			found = h
+			return errFound
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", err
+		return nil
+	})
+	switch {
+	case found != "":
+		return found, nil
+	case err != nil:
+		return "", fmt.Errorf("read packed-refs: %w", err)
 	}
 	return "", fs.ErrNotExist
+}
+
+// validRefName reports whether name can be a ref under refs/: no empty,
+// "." or ".." component, no backslash.
+func validRefName(name string) bool {
+	if !strings.HasPrefix(name, "refs/") || strings.ContainsRune(name, '\\') {
+		return false
+	}
+	for _, c := range strings.Split(name, "/") {
+		if c == "" || c == "." || c == ".." {
+			return false
+		}
+	}
+	return true
 }

@@ -127,6 +127,11 @@ type resolved struct {
 	// layers (at layerPaths in it) are read in one pass over it.
 	stream     *tarFile
 	layerPaths []string
+	// checkDigests: the layers are read from disk with no check that
+	// they are what the manifest names (an OCI layout); registry blobs
+	// are checked by go-containerregistry. Docker save layers, named by
+	// diff id, are always checked.
+	checkDigests bool
 }
 
 // Scan resolves every target, then scans each image's config and every
@@ -196,6 +201,11 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 			}
 			seenLayer[key] = true
 			j := layerJob{image: r.name, layer: l, id: id, index: i, viaUncompressed: r.diffIDs}
+			if r.diffIDs {
+				j.wantDiffID = id
+			} else if r.checkDigests {
+				j.wantDigest = id
+			}
 			if r.stream != nil && i < len(r.layerPaths) {
 				// Read in one pass over the whole tarball, below.
 				streamed[r.stream] = append(streamed[r.stream], streamedLayer{path: r.layerPaths[i], job: j})
@@ -312,26 +322,41 @@ type layerJob struct {
 	viaUncompressed bool
 	// raw opens the layer as stored, when the source can.
 	raw func() (io.ReadCloser, error)
+	// wantDiffID and wantDigest, when set, are the digests the layer's
+	// uncompressed and stored content must have, checked as they stream
+	// by (see digestReader).
+	wantDiffID, wantDigest string
 }
 
 // openLayer streams a layer's tar. Stored layers are decompressed here
 // with klauspost's gzip and zstd, which are about twice as fast as the
-// standard library's gzip that go-containerregistry uses.
-func openLayer(j layerJob) (io.ReadCloser, error) {
-	var rc io.ReadCloser
-	var err error
+// standard library's gzip that go-containerregistry uses. stored, when
+// set, digests the stored bytes for j.wantDigest.
+func openLayer(j layerJob) (rc io.ReadCloser, stored *digestReader, err error) {
 	switch {
 	case j.raw != nil:
 		rc, err = j.raw()
 	case j.viaUncompressed:
-		return j.layer.Uncompressed()
+		rc, err = j.layer.Uncompressed()
+		return rc, nil, err
 	default:
 		rc, err = j.layer.Compressed()
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return decompress(rc)
+	if j.wantDigest != "" {
+		if stored = newDigestReader(rc, j.wantDigest); stored != nil {
+			rc = readCloser{stored, rc}
+		}
+	}
+	rc, err = decompress(rc)
+	return rc, stored, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // decompress inflates a stored layer by its magic bytes; an uncompressed
@@ -360,6 +385,21 @@ func decompress(rc io.ReadCloser) (io.ReadCloser, error) {
 		closeDec = zr.Close
 	}
 	return layerReader{Reader: dec, close: func() error { closeDec(); return rc.Close() }}, nil
+}
+
+// ctxReader fails its reads once ctx is done, so a long read (a huge
+// member skipped, a compressed tarball inflated to its end) ends when
+// the scan is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 type layerReader struct {
@@ -453,33 +493,78 @@ func (sc *scheduler) scanLayer(j layerJob) {
 	if ctx.Err() != nil {
 		return
 	}
-	rc, err := openLayer(j)
+	rc, stored, err := openLayer(j)
 	if err != nil {
 		sink.Problem(j.id, fmt.Errorf("%s layer %d: open layer: %w", j.image, j.index, err))
 		return
 	}
 	defer rc.Close()
-	sc.walkLayer(j, rc)
+	sc.walkLayer(j, rc, stored)
 }
 
-// walkLayer reads one layer's tar and hands its files on.
-func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
-	ctx, sink := sc.ctx, sc.sink
+// walkLayer reads one layer's tar and hands its files on. With a digest
+// to check, it reads the layer to its end (past the tar's end marker)
+// and reports a layer whose content is not what the image names: its
+// findings stand (the content was scanned and is in the file), but it is
+// not the layer the image says it is.
+func (sc *scheduler) walkLayer(j layerJob, rc io.Reader, stored *digestReader) {
 	where := fmt.Sprintf("%s layer %d", j.image, j.index)
+	var diff *digestReader
+	if j.wantDiffID != "" {
+		if diff = newDigestReader(rc, j.wantDiffID); diff != nil {
+			rc = diff
+		}
+	}
+	if !sc.walkTar(j, rc, where) || (diff == nil && stored == nil) {
+		return
+	}
+	if err := drain(sc.ctx, rc); err != nil {
+		if sc.ctx.Err() == nil {
+			sc.sink.Problem(j.id, fmt.Errorf("%s: corrupt layer: %w", where, err))
+		}
+		return
+	}
+	if stored != nil {
+		if err := drain(sc.ctx, stored); err != nil {
+			if sc.ctx.Err() == nil {
+				sc.sink.Problem(j.id, fmt.Errorf("%s: corrupt layer: %w", where, err))
+			}
+			return
+		}
+	}
+	for _, d := range []*digestReader{diff, stored} {
+		if d == nil {
+			continue
+		}
+		if got := d.sum(); got != d.want {
+			sc.sink.Problem(j.id, fmt.Errorf("%s: layer content does not match its digest %s (it hashes to %s): it was scanned, but it is not the layer the image names", where, d.want, got))
+		}
+	}
+}
+
+// walkTar reads one layer's tar and hands its files on; it reports
+// whether it read the tar to its end.
+func (sc *scheduler) walkTar(j layerJob, rc io.Reader, where string) bool {
+	ctx, sink := sc.ctx, sc.sink
 	paths := sc.s.final.layer(j.id)
 	fileSink := &layerSink{Sink: sink, where: fmt.Sprintf("%s (%s)", where, j.id)}
-	tr := tar.NewReader(rc)
+	// tar.Reader reads through the data of members it skips: ctx is
+	// watched on every read, not only between members.
+	tr := tar.NewReader(ctxReader{ctx, rc})
 	for {
 		if ctx.Err() != nil {
-			return
+			return false
 		}
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			return
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
 		}
 		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
 			sink.Problem(j.id, fmt.Errorf("%s: corrupt layer: %w; the rest of the layer is not scanned", where, err))
-			return
+			return false
 		}
 		name := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
 		paths.add(name, hdr.Typeflag)
@@ -527,13 +612,13 @@ func (sc *scheduler) walkLayer(j layerJob, rc io.Reader) {
 			if ctx.Err() == nil {
 				sink.Problem(j.id, fmt.Errorf("%s: corrupt layer: read %s: %w; the rest of the layer is not scanned", where, name, err))
 			}
-			return
+			return false
 		}
 		select {
 		case sc.files <- fileJob{origin: origin, buf: buf, sink: fileSink}:
 		case <-ctx.Done():
 			sc.budget.release(hdr.Size)
-			return
+			return false
 		}
 	}
 }

@@ -655,3 +655,117 @@ func TestDockerSaveUncompressedLayers(t *testing.T) {
 }
 
 var token = detectortest.Token
+
+// A layer changed after its image's manifest and config were written
+// (docker save tarball, plain or gzip-compressed, or OCI layout) is
+// scanned, and reported as not matching its digest.
+func TestLayerDigestMismatch(t *testing.T) {
+	t.Parallel()
+	orig, altered, other := token(), token(), token()
+	good := tarOf(t, file{name: "etc/app.env", body: "TOKEN=" + orig + "\n"})
+	bad := tarOf(t, file{name: "etc/app.env", body: "TOKEN=" + altered + "\n"})
+	second := tarOf(t, file{name: "etc/other.env", body: "TOKEN=" + other + "\n"})
+	diff, _, _ := v1.SHA256(bytes.NewReader(good))
+	diff2, _, _ := v1.SHA256(bytes.NewReader(second))
+	cfg := fmt.Sprintf(`{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":[%q,%q]}}`, diff.String(), diff2.String())
+	cfgName, _, _ := v1.SHA256(strings.NewReader(cfg))
+	manifest := fmt.Sprintf(`[{"Config":"%s.json","RepoTags":["app:1"],"Layers":["a/layer.tar","b/layer.tar"]}]`, cfgName.Hex)
+	save := tarOf(t,
+		file{name: cfgName.Hex + ".json", body: cfg},
+		file{name: "a/layer.tar", body: string(bad)}, // edited after the config named good's digest
+		file{name: "b/layer.tar", body: string(second)},
+		file{name: "manifest.json", body: manifest},
+	)
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "save.tar")
+	os.WriteFile(plain, save, 0o644)
+	var gz bytes.Buffer
+	zw := newGzip(&gz)
+	zw.Write(save)
+	zw.Close()
+	compressed := filepath.Join(dir, "save.tar.gz")
+	os.WriteFile(compressed, gz.Bytes(), 0o644)
+
+	// An OCI layout whose first layer blob was replaced by another valid
+	// gzip of other content.
+	layers := []v1.Layer{layer(t, file{name: "etc/app.env", body: "TOKEN=" + orig + "\n"}), layer(t, file{name: "etc/other.env", body: "TOKEN=" + other + "\n"})}
+	img := build(t, "amd64", v1.Config{}, layers, []string{"a", "b"})
+	oci := filepath.Join(dir, "layout")
+	if _, err := layout.Write(oci, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := layers[0].Digest()
+	var gzBad bytes.Buffer
+	zw = newGzip(&gzBad)
+	zw.Write(bad)
+	zw.Close()
+	os.WriteFile(filepath.Join(oci, "blobs", "sha256", digest.Hex), gzBad.Bytes(), 0o644)
+
+	for _, tc := range []struct{ name, target, layer string }{
+		{"docker save", plain, diff.String()},
+		{"docker save | gzip", compressed, diff.String()},
+		{"OCI layout", oci, digest.String()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := scan(t, Options{Targets: []string{tc.target}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loc := s.one(t, altered); loc.Layer != tc.layer || loc.LayerIndex != 0 {
+				t.Errorf("finding in the altered layer: %+v", loc.Origin)
+			}
+			s.one(t, other)
+			if len(s.problems) != 1 {
+				t.Fatalf("problems %v, want one for layer 0", s.problems)
+			}
+			if msg := s.problems[tc.layer]; !strings.Contains(msg, "layer 0: layer content does not match its digest "+tc.layer) {
+				t.Errorf("problems: %v", s.problems)
+			}
+		})
+	}
+}
+
+// A cancelled scan of a compressed tarball ends within a second even in
+// the middle of a huge member (here, while the tarball is indexed).
+func TestCancelInLargeMember(t *testing.T) {
+	t.Parallel()
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	tw := tar.NewWriter(zw)
+	const size = 1 << 30
+	tw.WriteHeader(&tar.Header{Name: "padding.bin", Mode: 0o644, Size: size, Typeflag: tar.TypeReg})
+	zeros := make([]byte, 1<<20)
+	for n := 0; n < size; n += len(zeros) {
+		tw.Write(zeros)
+	}
+	tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o644, Size: 2, Typeflag: tar.TypeReg})
+	tw.Write([]byte("[]"))
+	tw.Close()
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "big.tar.gz")
+	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := New(Options{Targets: []string{path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Scan(ctx, newSink(t)) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	cancelled := time.Now()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Scan = %v, want context.Canceled", err)
+		}
+		if d := time.Since(cancelled); d > time.Second {
+			t.Errorf("Scan returned %v after the cancel", d)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Scan did not stop after cancel")
+	}
+}

@@ -33,10 +33,10 @@ func (s *Source) resolve(ctx context.Context, target string) ([]resolved, io.Clo
 		if err != nil {
 			return nil, nil, &TargetError{Target: target, Err: fmt.Errorf("read OCI layout: %w", err)}
 		}
-		imgs, err := s.walkIndex(ggcrIndex{idx}, target)
+		imgs, err := s.walkIndex(ggcrIndex{idx}, target, true)
 		return imgs, nil, err
 	case err == nil:
-		return s.resolveTar(target)
+		return s.resolveTar(ctx, target)
 	}
 	if looksLikePath(target) {
 		// Looks like a path, not a reference: say the file is missing.
@@ -71,7 +71,7 @@ func (s *Source) resolveRemote(ctx context.Context, target string) ([]resolved, 
 		if err != nil {
 			return nil, nil, &TargetError{Target: target, Err: err, Remote: true}
 		}
-		imgs, err := s.walkIndex(ggcrIndex{idx}, target)
+		imgs, err := s.walkIndex(ggcrIndex{idx}, target, false)
 		return imgs, nil, err
 	}
 	img, err := desc.Image()
@@ -83,8 +83,8 @@ func (s *Source) resolveRemote(ctx context.Context, target string) ([]resolved, 
 
 // resolveTar opens a docker save tarball (manifest.json; gzip-compressed
 // too) or an OCI layout tar (index.json).
-func (s *Source) resolveTar(target string) ([]resolved, io.Closer, error) {
-	t, err := openTar(target)
+func (s *Source) resolveTar(ctx context.Context, target string) ([]resolved, io.Closer, error) {
+	t, err := openTar(ctx, target)
 	if err != nil {
 		return nil, nil, &TargetError{Target: target, Err: err}
 	}
@@ -102,7 +102,7 @@ func (s *Source) resolveTar(target string) ([]resolved, io.Closer, error) {
 			t.Close()
 			return nil, nil, &TargetError{Target: target, Err: err}
 		}
-		imgs, err := s.walkIndex(idx, target)
+		imgs, err := s.walkIndex(idx, target, true)
 		return imgs, t, err
 	}
 	t.Close()
@@ -197,8 +197,9 @@ func (g ggcrIndex) child(h v1.Hash) (index, error) {
 // walkIndex picks the images of an index (nested indexes included): the
 // requested platform's, or all with AllPlatforms. Entries without a
 // platform (an OCI layout's tags) are always taken; build attestations
-// are not images.
-func (s *Source) walkIndex(idx index, target string) ([]resolved, error) {
+// are not images. local is set for an OCI layout, whose blobs are read
+// from disk unchecked.
+func (s *Source) walkIndex(idx index, target string, local bool) ([]resolved, error) {
 	type cand struct {
 		desc v1.Descriptor
 		idx  index
@@ -268,7 +269,7 @@ func (s *Source) walkIndex(idx index, target string) ([]resolved, error) {
 		if len(picked) > 1 {
 			n = withDigest(target, c.desc.Digest.String())
 		}
-		out = append(out, resolved{name: n, img: img})
+		out = append(out, resolved{name: n, img: img, checkDigests: local})
 	}
 	return out, nil
 }

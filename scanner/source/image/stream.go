@@ -102,7 +102,9 @@ func (sc *scheduler) stream(t *tarFile, layers []streamedLayer) {
 		return
 	}
 	defer rc.Close()
-	tr := tar.NewReader(rc)
+	// Members that are not layers are read through, never seeked over:
+	// ctx is watched on every read.
+	tr := tar.NewReader(ctxReader{sc.ctx, rc})
 	for len(want) > 0 {
 		if sc.ctx.Err() != nil {
 			return
@@ -110,6 +112,9 @@ func (sc *scheduler) stream(t *tarFile, layers []streamedLayer) {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if sc.ctx.Err() != nil {
+			return
 		}
 		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
 			fail(fmt.Errorf("read %s: %w", t.path, err))
@@ -126,7 +131,7 @@ func (sc *scheduler) stream(t *tarFile, layers []streamedLayer) {
 			sc.sink.Problem(j.id, fmt.Errorf("%s layer %d: open layer: %w", j.image, j.index, err))
 			continue
 		}
-		sc.walkLayer(j, dec)
+		sc.walkLayer(j, dec, nil)
 		dec.Close()
 	}
 	fail(fmt.Errorf("not found in %s", t.path))

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"context"
 
 	"errors"
 	"fmt"
@@ -42,7 +43,7 @@ func cleanTarName(n string) string {
 	return strings.TrimPrefix(path.Clean("/"+n), "/")
 }
 
-func openTar(p string) (*tarFile, error) {
+func openTar(ctx context.Context, p string) (*tarFile, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, err
@@ -52,7 +53,7 @@ func openTar(p string) (*tarFile, error) {
 	if _, err := f.ReadAt(head, 0); err == nil && head[0] == 0x1f && head[1] == 0x8b {
 		t.gzipped = true
 	}
-	if err := t.index(); err != nil {
+	if err := t.index(ctx); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("not an image tarball: %w", err)
 	}
@@ -80,7 +81,10 @@ func (o *offsetReader) Seek(off int64, whence int) (int64, error) {
 	return n, err
 }
 
-func (t *tarFile) index() error {
+// index reads the tarball's headers. A compressed tarball is inflated to
+// its end here, which for a large one takes a while: ctx is watched on
+// every read.
+func (t *tarFile) index(ctx context.Context) error {
 	var tr *tar.Reader
 	var or *offsetReader
 	if t.gzipped {
@@ -89,7 +93,7 @@ func (t *tarFile) index() error {
 			return err
 		}
 		defer zr.Close()
-		tr = tar.NewReader(zr)
+		tr = tar.NewReader(ctxReader{ctx, zr})
 	} else {
 		if _, err := t.f.Seek(0, io.SeekStart); err != nil {
 			return err
