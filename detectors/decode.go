@@ -218,12 +218,39 @@ func findPercent(data []byte) []encodedRun {
 		for e < len(data) && isURLByte(data[e]) {
 			e++
 		}
+		if !percentEncoded(data[s:e]) {
+			i = e
+			continue
+		}
 		if dec, err := url.PathUnescape(string(data[s:e])); err == nil && dec != string(data[s:e]) && printable([]byte(dec)) {
 			runs = append(runs, encodedRun{start: s, end: e, decoded: []byte(dec), encoding: "percent"})
 		}
 		i = e
 	}
 	return runs
+}
+
+// percentEncoded reports whether a run holding %XX escapes reads as
+// percent-encoded: encoders escape the characters a URL reserves, so an
+// escape of a letter, a digit or one of "-._~" (a password's "%48") says
+// the % is a character of the value, unless escapes follow each other
+// ("%74%6F%6B": an encoder that escapes everything).
+func percentEncoded(run []byte) bool {
+	plain, streak, longest := 0, 0, 0
+	for i := 0; i < len(run); i++ {
+		if run[i] != '%' || i+2 >= len(run) || !isHexByte(run[i+1]) || !isHexByte(run[i+2]) {
+			streak = 0
+			continue
+		}
+		h, _ := hex.DecodeString(string(run[i+1 : i+3]))
+		if c := h[0]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			plain++
+		}
+		streak++
+		longest = max(longest, streak)
+		i += 2
+	}
+	return plain == 0 || longest >= 3
 }
 
 // findEscapes decodes quoted strings holding \uXXXX or \xXX escapes.

@@ -64,3 +64,22 @@ func TestFindEncodedMatchesNaiveScan(t *testing.T) {
 		}
 	}
 }
+
+// TestPercentEncoded: escapes of characters a URL reserves are decoded;
+// a % before hex digits that would spell a letter is a character of the
+// value, unless the value is escaped throughout.
+func TestPercentEncoded(t *testing.T) {
+	t.Parallel()
+	for run, want := range map[string]bool{
+		"https://deploy:p%40ss%21w0rd@git.corp.io": true,  // @ and !
+		"q=a%20b&next=%2Fhome":                     true,  // space and /
+		"k=%74%6F%6B%5F%61%62":                     true,  // everything escaped
+		"password=USXv$%48Y3RFtm@Zg4!X":            false, // %48 is "H": no encoder writes that
+		"DeOU2#1z79%7b7^v!m4l":                     true,  // %7b is "{": could be either; decoded
+		"abc%41def":                                false,
+	} {
+		if got := percentEncoded([]byte(run)); got != want {
+			t.Errorf("percentEncoded(%q) = %v, want %v", run, got, want)
+		}
+	}
+}

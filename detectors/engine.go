@@ -61,6 +61,11 @@ type compiledRule struct {
 	path       *regex.Regexp
 	allowlists []compiledAllowlist
 	validate   Validator
+	// validateIn also sees the match before the secret; extract turns a
+	// match into the secrets of the structure it points at (see
+	// validate_files.go).
+	validateIn ContextValidator
+	extract    Extractor
 }
 
 type compiledAllowlist struct {
@@ -145,11 +150,11 @@ func New(cfg *rules.Config) (*Engine, error) {
 			cr.allowlists = append(cr.allowlists, ca)
 		}
 		if r.Validator != "" {
-			v, ok := lookupValidator(r.Validator)
+			c, ok := lookupCheck(r.Validator)
 			if !ok {
 				return nil, fail("validate", fmt.Errorf("unknown validator %q", r.Validator))
 			}
-			cr.validate = v
+			cr.validate, cr.validateIn, cr.extract = c.value, c.inContext, c.extract
 		}
 		e.rules = append(e.rules, cr)
 		if e.byID == nil {
@@ -493,6 +498,32 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				if start >= own {
 					continue
 				}
+				record := func(f finding.Finding, v verdict, ss, se int) {
+					switch {
+					case v == kept:
+						out = append(out, f)
+						spans = append(spans, span{ss, se})
+					case v == malformed && !isGeneric(r.Tags):
+						// In the provider's format but failing its checksum
+						// or structure (a truncated or made-up token): a
+						// generic rule must not report it instead.
+						covered = append(covered, span{ss, se})
+					case v >= allowed:
+						if !isGeneric(r.Tags) {
+							// The user allowed this secret for its provider's
+							// rule; a generic rule must not report it instead.
+							covered = append(covered, span{ss, se})
+						}
+						allowedSpans = append(allowedSpans, allowedSpan{span{ss, se}, v})
+					}
+				}
+				if r.extract != nil {
+					for _, x := range r.extract(data, start, end) {
+						f, v := e.check(r, c, data, lines, path, x.start, x.end, x.start, x.end, x.secret)
+						record(f, v, x.start, x.end)
+					}
+					continue
+				}
 				ss, se := secretSpan(r, m)
 				if ss < 0 {
 					continue
@@ -501,19 +532,10 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				ss += w.start
 				se += w.start
 				f, v := e.check(r, c, data, lines, path, start, end, ss, se, secret)
-				switch {
-				case v == kept:
+				if v == kept {
 					f.Groups = namedGroups(re, text, m, ss-w.start, se-w.start)
-					out = append(out, f)
-					spans = append(spans, span{ss, se})
-				case v >= allowed:
-					if !isGeneric(r.Tags) {
-						// The user allowed this secret for its provider's
-						// rule; a generic rule must not report it instead.
-						covered = append(covered, span{ss, se})
-					}
-					allowedSpans = append(allowedSpans, allowedSpan{span{ss, se}, v})
 				}
+				record(f, v, ss, se)
 			}
 		}
 	}
@@ -634,18 +656,39 @@ func near(a, b finding.Location, req rules.Required) bool {
 
 // dropGenericOverlaps removes findings of generic rules whose secret
 // overlaps a provider rule's finding: the provider rule says more (which
-// credential, how severe), and one secret should be one finding.
+// credential, how severe), and one secret should be one finding. Of two
+// generic findings of the same secret at the same place (a --password="v"
+// is an assignment and a flag), the first rule's is kept.
 func dropGenericOverlaps(fs []finding.Finding, spans, covered []span) ([]finding.Finding, []span) {
 	// fs[i] and spans[i] match up, except that path-only findings come
 	// first in fs without a span.
 	offset := len(fs) - len(spans)
 	specific := covered
+	generic := 0
 	for i, f := range fs[offset:] {
 		if !isGeneric(f.Tags) {
 			specific = append(specific, spans[i])
+		} else {
+			generic++
 		}
 	}
-	return dropGeneric(fs, spans, specific)
+	fs, spans = dropGeneric(fs, spans, specific)
+	if generic < 2 {
+		return fs, spans
+	}
+	seen := map[span]bool{}
+	outF, outS := fs[:len(fs)-len(spans)], spans[:0]
+	for i, f := range fs[len(fs)-len(spans):] {
+		if isGeneric(f.Tags) {
+			if seen[spans[i]] {
+				continue
+			}
+			seen[spans[i]] = true
+		}
+		outF = append(outF, f)
+		outS = append(outS, spans[i])
+	}
+	return outF, outS
 }
 
 // dropGeneric removes generic findings whose secret overlaps one of
@@ -709,6 +752,8 @@ type verdict int
 const (
 	kept    verdict = iota
 	dropped         // not a secret: entropy, validator, placeholder
+	// In a provider's format, but failing its checksum or structure.
+	malformed
 	// A secret, but the user allowed it: by an inline comment, a rule's
 	// allowlist or a global one. Every verdict from allowed on is one.
 	allowed
@@ -725,6 +770,12 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 		return finding.Finding{}, dropped
 	}
 	if r.validate != nil && !r.validate(secret) {
+		if _, structural := validators[r.Validator]; structural {
+			return finding.Finding{}, malformed
+		}
+		return finding.Finding{}, dropped
+	}
+	if r.validateIn != nil && !r.validateIn(string(data[start:ss]), secret) {
 		return finding.Finding{}, dropped
 	}
 	// A checksum proves a token real; a random body that happens to

@@ -32,6 +32,12 @@ func IsPlaceholder(s string) bool {
 	return false
 }
 
+// dpapiBlob starts the base64 of every Windows DPAPI-protected blob (its
+// version and provider GUID): such a value (NuGet.config's "Password", a
+// saved RDP password) decrypts only for the user, on the machine, that
+// wrote it, and is no credential anywhere else.
+const dpapiBlob = "AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA"
+
 // validGenericSecret decides whether the value of an assignment such as
 // `password = "..."` or `api_key: ...` looks like a credential rather than
 // code, a path, an identifier or a reference to one.
@@ -86,6 +92,9 @@ func validGenericSecret(s string) bool {
 		return false
 	}
 	if looksUUID(s) {
+		return false
+	}
+	if strings.HasPrefix(s, dpapiBlob) {
 		return false
 	}
 	if strings.Contains(s, "/") && strings.Count(s, "/") >= 2 && !strings.ContainsAny(s, "+=") {

@@ -18,7 +18,6 @@ var validators = map[string]Validator{
 	"npm-crc32":     validGitHubToken, // npm adopted GitHub's token format
 	"jwt":           validJWT,
 	"pem":           validPEMBody,
-	"generic":       validGenericSecret,
 	"pypi-macaroon": validPyPIToken,
 	"base64-json":   validBase64JSONToken,
 }
@@ -30,8 +29,17 @@ var checksummed = map[string]bool{"github-crc32": true, "npm-crc32": true, "pypi
 
 // Validators lists the names rules may use in `validate`.
 func Validators() []string {
-	names := make([]string, 0, len(validators))
+	var names []string
 	for n := range validators {
+		names = append(names, n)
+	}
+	for n := range credentialValidators {
+		names = append(names, n)
+	}
+	for n := range contextValidators {
+		names = append(names, n)
+	}
+	for n := range extractors {
 		names = append(names, n)
 	}
 	return names
@@ -94,8 +102,11 @@ func decodeJSONPart(s string, v any) bool {
 
 // validPEMBody checks that a private key block's body is real base64 of a
 // plausible length, so documentation like "-----BEGIN RSA PRIVATE KEY-----
-// ... -----END RSA PRIVATE KEY-----" doesn't fire.
+// ... -----END RSA PRIVATE KEY-----" doesn't fire. A block written on one
+// line with its line breaks escaped (a .env value, a JSON or YAML string,
+// a string inside a JSON string) is read as the block it stands for.
 func validPEMBody(secret string) bool {
+	secret = unescapePEM(secret)
 	start := strings.Index(secret, "-----\n")
 	if start < 0 {
 		start = strings.Index(secret, "-----\r\n")
@@ -123,6 +134,20 @@ func validPEMBody(secret string) bool {
 		}
 	}
 	return true
+}
+
+// pemEscapes turns the escapes a PEM block gets inside a string back into
+// what they stand for: line breaks, escaped once or twice (the key in a
+// JSON string inside another), and JSON's optional "\/".
+var pemEscapes = strings.NewReplacer(`\\r\\n`, "\n", `\\n`, "\n", `\r\n`, "\n", `\n`, "\n", `\\/`, "/", `\/`, "/")
+
+// unescapePEM undoes the escapes of a block written on one line; a block
+// laid out on lines is left as it is.
+func unescapePEM(s string) string {
+	if strings.Contains(s, "-----\n") || strings.Contains(s, "-----\r\n") || !strings.Contains(s, `\n`) {
+		return s
+	}
+	return pemEscapes.Replace(s)
 }
 
 // validPyPIToken checks a PyPI API token: "pypi-" and a base64url macaroon

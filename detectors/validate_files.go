@@ -15,13 +15,30 @@ var credentialValidators = map[string]Validator{
 	"docker-auth": validDockerAuth,
 }
 
-// lookupValidator finds a validator by name in every registry.
-func lookupValidator(name string) (Validator, bool) {
+// namedCheck is what a rule's `validate` name stands for: a check of the
+// secret, a check that also sees the match before it, or an extractor that
+// finds the secrets of a structure the match points at.
+type namedCheck struct {
+	value     Validator
+	inContext ContextValidator
+	extract   Extractor
+}
+
+// lookupCheck finds a check by name in every registry.
+func lookupCheck(name string) (namedCheck, bool) {
 	if v, ok := validators[name]; ok {
-		return v, true
+		return namedCheck{value: v}, true
 	}
-	v, ok := credentialValidators[name]
-	return v, ok
+	if v, ok := credentialValidators[name]; ok {
+		return namedCheck{value: v}, true
+	}
+	if v, ok := contextValidators[name]; ok {
+		return namedCheck{inContext: v}, true
+	}
+	if x, ok := extractors[name]; ok {
+		return namedCheck{extract: x}, true
+	}
+	return namedCheck{}, false
 }
 
 // dummyPasswords are values that stand for a password in docs, samples and

@@ -9,6 +9,7 @@ package accuracy
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -42,7 +43,7 @@ func TestAccuracy(t *testing.T) {
 		t.Fatal(err)
 	}
 	score := Score(truth, res.Findings)
-	t.Log("\n" + score.Table())
+	t.Log("\n" + score.Table(os.Getenv("ACCURACY_ALL") != ""))
 	for _, m := range score.Misses {
 		t.Log("miss: " + m)
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -42,6 +43,9 @@ type Truth struct {
 	Planted []Planted
 	// Failures names rules no positive could be generated for, with why.
 	Failures []string
+	// Family maps a rule to its family: the name of the rules file it
+	// comes from (rules/default/cloud.toml: "cloud").
+	Family map[string]string
 }
 
 // file is a generated file being assembled.
@@ -64,8 +68,10 @@ var fileKinds = []string{"go", "py", "js", "env", "yaml", "json", "toml", "prope
 // look-alikes that must not fire. The same seed gives the same tree.
 func Generate(dir string, cfg *rules.Config, seed uint64) (Truth, error) {
 	g := &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), files: map[string]*file{}}
+	g.truth.Family = map[string]string{}
 	for i := range cfg.Rules {
 		rule := &cfg.Rules[i]
+		g.truth.Family[rule.ID] = family(rule)
 		if rule.SkipReport || len(rule.Required) > 0 {
 			continue // parts of composite rules are not reported alone
 		}
@@ -77,10 +83,20 @@ func Generate(dir string, cfg *rules.Config, seed uint64) (Truth, error) {
 		}
 	}
 	g.lookalikes()
+	g.syntaxes()
 	if err := g.write(dir); err != nil {
 		return Truth{}, err
 	}
 	return g.truth, nil
+}
+
+// family names a rule's family: its rules file's name without the
+// directory and extension.
+func family(r *rules.Rule) string {
+	if r.File == "" {
+		return ""
+	}
+	return strings.TrimSuffix(path.Base(filepath.ToSlash(r.File)), ".toml")
 }
 
 // singleRule is an engine with only one rule, to apply that rule's own
@@ -248,6 +264,11 @@ func (g *generator) match(rule *rules.Rule) (string, error) {
 	if rule.ID == "kubernetes-secret-stringdata" {
 		// A multi-line match a regex walk can't lay out: build the manifest.
 		m = "kind: Secret\nstringData:\n  username: app\n  db-password: " + g.randString(18, alnum) + "\n"
+	}
+	if rule.Validator == "kubernetes-secret" {
+		// The match is the kind line; the secrets are the manifest's values.
+		m = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  username: YXBw\n  db-password: " +
+			base64.StdEncoding.EncodeToString([]byte(g.password())) + "\n"
 	}
 	return m, nil
 }

@@ -8,12 +8,18 @@ import (
 	"github.com/leakhound/leakhound/finding"
 )
 
-// RuleScore is one rule's line in the result table.
+// RuleScore is one rule's (or one family's) line in the result table.
 type RuleScore struct {
-	RuleID                  string
+	RuleID string // the rule, or the family for a family line
+	// Planted secrets planted for the rule; Found how many of them any
+	// rule reported; ByOther how many of those another rule reported.
 	Planted, Found, ByOther int
-	FalsePositives          int
-	Recall, Precision       float64
+	// Hits are the rule's findings of planted secrets (any rule's),
+	// FalsePositives its other findings.
+	Hits, FalsePositives int
+	// Recall is Found/Planted; Precision is Hits/(Hits+FalsePositives): of
+	// what the rule reported, how much was a planted secret.
+	Recall, Precision float64
 }
 
 // Result is what Score computed.
@@ -24,6 +30,8 @@ type Result struct {
 	Duplicates        int
 	Recall, Precision float64
 	Rules             []RuleScore
+	// Families sums the rules of each family (Truth.Family).
+	Families          []RuleScore
 	Misses            []string
 	FalsePositiveList []string
 }
@@ -69,7 +77,9 @@ func Score(truth Truth, findings []finding.Finding) Result {
 				}
 			}
 		}
-		if !hit {
+		if hit {
+			rs(f.RuleID).Hits++
+		} else {
 			res.FalsePositives++
 			rs(f.RuleID).FalsePositives++
 			res.FalsePositiveList = append(res.FalsePositiveList, fmt.Sprintf("%s %s:%d %s", f.RuleID, f.Location.Origin.Path, f.Location.Line, finding.Redact(f.Secret)))
@@ -99,13 +109,37 @@ func Score(truth Truth, findings []finding.Finding) Result {
 	}
 	res.Recall = ratio(res.Found, res.Planted)
 	res.Precision = ratio(res.Findings-res.FalsePositives, res.Findings)
+	fam := map[string]*RuleScore{}
 	for _, s := range per {
-		s.Recall = ratio(s.Found, s.Planted)
-		s.Precision = ratio(s.Found, s.Found+s.FalsePositives)
+		s.score()
 		res.Rules = append(res.Rules, *s)
+		name := truth.Family[s.RuleID]
+		if name == "" {
+			name = "(unknown)"
+		}
+		if fam[name] == nil {
+			fam[name] = &RuleScore{RuleID: name}
+		}
+		f := fam[name]
+		f.Planted += s.Planted
+		f.Found += s.Found
+		f.ByOther += s.ByOther
+		f.Hits += s.Hits
+		f.FalsePositives += s.FalsePositives
 	}
-	slices.SortFunc(res.Rules, func(a, b RuleScore) int { return strings.Compare(a.RuleID, b.RuleID) })
+	for _, f := range fam {
+		f.score()
+		res.Families = append(res.Families, *f)
+	}
+	byID := func(a, b RuleScore) int { return strings.Compare(a.RuleID, b.RuleID) }
+	slices.SortFunc(res.Rules, byID)
+	slices.SortFunc(res.Families, byID)
 	return res
+}
+
+func (s *RuleScore) score() {
+	s.Recall = ratio(s.Found, s.Planted)
+	s.Precision = ratio(s.Hits, s.Hits+s.FalsePositives)
 }
 
 func ratio(a, b int) float64 {
@@ -115,12 +149,32 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// Table formats the per-rule scores.
-func (r Result) Table() string {
+const rowFormat = "%-45s %7d %5d %8d %5d %3d %6.3f %9.3f\n"
+
+func header(sb *strings.Builder, what string) {
+	fmt.Fprintf(sb, "%-45s %7s %5s %8s %5s %3s %6s %9s\n", what, "planted", "found", "by-other", "hits", "fp", "recall", "precision")
+}
+
+// Table formats the scores per family, then the rules that missed a
+// planted secret or reported a false positive (all rules when all is set).
+func (r Result) Table(all bool) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%-45s %7s %5s %8s %3s %6s %9s\n", "rule", "planted", "found", "by-other", "fp", "recall", "precision")
+	header(&sb, "family")
+	for _, s := range r.Families {
+		fmt.Fprintf(&sb, rowFormat, s.RuleID, s.Planted, s.Found, s.ByOther, s.Hits, s.FalsePositives, s.Recall, s.Precision)
+	}
+	sb.WriteString("\n")
+	header(&sb, "rule")
+	perfect := 0
 	for _, s := range r.Rules {
-		fmt.Fprintf(&sb, "%-45s %7d %5d %8d %3d %6.3f %9.3f\n", s.RuleID, s.Planted, s.Found, s.ByOther, s.FalsePositives, s.Recall, s.Precision)
+		if !all && s.Found == s.Planted && s.FalsePositives == 0 {
+			perfect++
+			continue
+		}
+		fmt.Fprintf(&sb, rowFormat, s.RuleID, s.Planted, s.Found, s.ByOther, s.Hits, s.FalsePositives, s.Recall, s.Precision)
+	}
+	if perfect > 0 {
+		fmt.Fprintf(&sb, "(%d rules with every planted secret found and no false positive not shown; ACCURACY_ALL=1 shows them)\n", perfect)
 	}
 	fmt.Fprintf(&sb, "overall: planted %d, found %d, findings %d (%d of encoded forms), false positives %d, recall %.4f, precision %.4f\n",
 		r.Planted, r.Found, r.Findings, r.Duplicates, r.FalsePositives, r.Recall, r.Precision)
