@@ -16,7 +16,7 @@ func TestBuildkite(t *testing.T) {
 			w.Write([]byte(`{"uuid":"b63254c0","scopes":["read_builds","write_pipelines"],"description":"ci bot","created_at":"2024-01-01T00:00:00Z","user":{"name":"Jo Dev","email":"jo@example.com"}}`))
 		case "Bearer bkua_busy":
 			w.Header().Set("RateLimit-Reset", "60")
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 		default:
 			w.WriteHeader(http.StatusUnauthorized)
 			w.Write([]byte(`{"message":"Authentication required. Please supply a valid API Access Token"}`))

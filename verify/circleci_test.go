@@ -18,7 +18,7 @@ func TestCircleCI(t *testing.T) {
 		case "CCIPAT_live", "0123456789abcdef0123456789abcdef01234567":
 			w.Write([]byte(`{"id":"f2a7c3d1","login":"jodev","name":"Jo Dev"}`))
 		case "CCIPAT_busy":
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 		default:
 			w.WriteHeader(http.StatusUnauthorized)
 			w.Write([]byte(`{"message":"You must log in first."}`))

@@ -18,7 +18,7 @@ func TestDigitalOcean(t *testing.T) {
 			w.WriteHeader(http.StatusForbidden)
 			w.Write([]byte(`{"id":"forbidden","message":"You are not authorized to perform this operation"}`))
 		case "Bearer dop_v1_busy":
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 			w.Write([]byte(`{"id":"too_many_requests","message":"API Rate limit exceeded."}`))
 		default:
 			w.WriteHeader(http.StatusUnauthorized)

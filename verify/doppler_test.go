@@ -15,7 +15,7 @@ func TestDoppler(t *testing.T) {
 		case "Bearer dp.st.live":
 			w.Write([]byte(`{"workplace":{"name":"Acme","slug":"acme"},"type":"service_token","name":"prod-deploy","success":true}`))
 		case "Bearer dp.st.busy":
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 			w.Write([]byte(`{"messages":["Rate limit exceeded"],"success":false}`))
 		default:
 			w.WriteHeader(http.StatusUnauthorized)

@@ -42,3 +42,11 @@ func checkVerdict(t *testing.T, name string, got finding.Verification, want verd
 		t.Errorf("%s: got %+v\nwant %+v", name, got, want)
 	}
 }
+
+// rateLimited answers 429 with a Retry-After too long to wait for, as a
+// provider does when its limit is spent: the verifier must say unknown
+// at once, not retry.
+func rateLimited(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "3600")
+	w.WriteHeader(http.StatusTooManyRequests)
+}

@@ -18,7 +18,7 @@ func TestHeroku(t *testing.T) {
 		case "Bearer HRKU-live":
 			w.Write([]byte(`{"email":"dev@example.com","id":"01234567-89ab-cdef-0123-456789abcdef"}`))
 		case "Bearer HRKU-busy":
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 			w.Write([]byte(`{"id":"rate_limit","message":"Your account reached the API rate limit"}`))
 		default:
 			w.WriteHeader(http.StatusUnauthorized)

@@ -15,8 +15,7 @@ func TestNetlify(t *testing.T) {
 		case "Bearer nfp_live":
 			w.Write([]byte(`{"id":"5f1","full_name":"Jo Dev","email":"jo@example.com"}`))
 		case "Bearer nfp_busy":
-			w.Header().Set("Retry-After", "3600")
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 		default:
 			w.WriteHeader(http.StatusUnauthorized)
 			w.Write([]byte(`{"code":401,"message":"Access Denied"}`))

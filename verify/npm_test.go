@@ -15,8 +15,7 @@ func TestNPM(t *testing.T) {
 		case "Bearer npm_live":
 			w.Write([]byte(`{"username":"octo-publisher"}`))
 		case "Bearer npm_limited":
-			w.Header().Set("Retry-After", "120")
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 		default:
 			w.WriteHeader(http.StatusUnauthorized)
 			w.Write([]byte(`{"error":"Unauthorized"}`))

@@ -15,7 +15,7 @@ func TestPulumi(t *testing.T) {
 		case "token pul-live":
 			w.Write([]byte(`{"name":"Jo Dev","githubLogin":"jodev","email":"jo@example.com","organizations":[{"githubLogin":"acme","name":"Acme"},{"githubLogin":"acme-labs"}]}`))
 		case "token pul-busy":
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 		default:
 			w.WriteHeader(http.StatusUnauthorized)
 			w.Write([]byte(`{"code":401,"message":"Unauthorized: No credentials provided or are invalid."}`))

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -74,6 +75,45 @@ func TestSitesAreOfficial(t *testing.T) {
 			if !strings.HasPrefix(s, "https://") {
 				t.Errorf("%s/%s: site %q is not https", v.Provider, name, s)
 			}
+		}
+	}
+}
+
+// TestAcrossSites: the first site that accepts wins; a site that can't
+// say keeps the answer unknown; only rejections everywhere are invalid;
+// a site pointed at a URL already asked is not asked again.
+func TestAcrossSites(t *testing.T) {
+	t.Parallel()
+	mk := func(host string) *Call {
+		u, _ := url.Parse("https://" + host)
+		return &Call{base: u}
+	}
+	for _, tc := range []struct {
+		name     string
+		answers  map[string]string // host -> status
+		dup      bool              // site b points at the endpoint's URL
+		want     string
+		wantSite string
+		asked    int
+	}{
+		{"endpoint accepts", map[string]string{"main": finding.Verified}, false, finding.Verified, "", 1},
+		{"second site accepts", map[string]string{"main": finding.Invalid, "a": finding.Invalid, "b": finding.Verified}, false, finding.Verified, "b", 3},
+		{"all reject", map[string]string{"main": finding.Invalid, "a": finding.Invalid, "b": finding.Invalid}, false, finding.Invalid, "", 3},
+		{"one can't say", map[string]string{"main": finding.Invalid, "a": finding.Unknown, "b": finding.Invalid}, false, finding.Unknown, "", 3},
+		{"duplicate skipped", map[string]string{"main": finding.Invalid, "a": finding.Invalid}, true, finding.Invalid, "", 2},
+	} {
+		call := mk("main")
+		call.sites = map[string]*Call{"a": mk("a"), "b": mk("b")}
+		if tc.dup {
+			call.sites["b"] = mk("main")
+		}
+		asked := 0
+		got, site := acrossSites(call, []string{"a", "b"}, func(c *Call) finding.Verification {
+			asked++
+			return finding.Verification{Status: tc.answers[c.base.Host]}
+		})
+		if got.Status != tc.want || site != tc.wantSite || asked != tc.asked {
+			t.Errorf("%s: %s at %q after %d asks, want %s at %q after %d", tc.name, got.Status, site, asked, tc.want, tc.wantSite, tc.asked)
 		}
 	}
 }

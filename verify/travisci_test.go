@@ -18,7 +18,7 @@ func TestTravisCI(t *testing.T) {
 		case "token live":
 			w.Write([]byte(`{"@type":"user","id":42,"login":"jodev","name":"Jo Dev"}`))
 		case "token busy":
-			w.WriteHeader(http.StatusTooManyRequests)
+			rateLimited(w)
 		case "token odd":
 			w.WriteHeader(http.StatusForbidden)
 			w.Write([]byte(`{"@type":"error","error_type":"insufficient_access"}`))
