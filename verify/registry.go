@@ -20,6 +20,7 @@ func All() []*Verifier {
 		dropbox,
 		figma,
 		flyIO,
+		gcpServiceAccount,
 		gitHub,
 		gitLab,
 		grafanaCloud,
