@@ -23,6 +23,7 @@ func All() []*Verifier {
 		gcpServiceAccount,
 		gitHub,
 		gitLab,
+		googleAPIKey,
 		grafanaCloud,
 		groq,
 		heroku,
