@@ -13,6 +13,7 @@ func All() []*Verifier {
 		circleCI,
 		cloudflare,
 		cohere,
+		datadog,
 		deepSeek,
 		digitalOcean,
 		discord,
