@@ -37,6 +37,7 @@ func All() []*Verifier {
 		mapbox,
 		mistral,
 		netlify,
+		newRelic,
 		notion,
 		npm,
 		openAI,
