@@ -3,10 +3,13 @@ package verify
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/leakhound/leakhound/detectors"
 	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/rules"
 )
 
 // expectRequest reports a request other than the one the provider's
@@ -49,4 +52,30 @@ func checkVerdict(t *testing.T, name string, got finding.Verification, want verd
 func rateLimited(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "3600")
 	w.WriteHeader(http.StatusTooManyRequests)
+}
+
+// defaultEngine is the detection engine of the built-in rules, built once.
+var defaultEngine = sync.OnceValues(func() (*detectors.Engine, error) {
+	cfg, err := rules.Default()
+	if err != nil {
+		return nil, err
+	}
+	return detectors.New(cfg)
+})
+
+// detectRule runs the built-in rules over content and returns the
+// findings of one rule: what a verifier is given in a real scan.
+func detectRule(t *testing.T, rule, path, content string) []finding.Finding {
+	t.Helper()
+	eng, err := defaultEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []finding.Finding
+	for _, f := range eng.Detect(finding.Chunk{Origin: finding.Origin{Kind: "file", Path: path}, Data: []byte(content)}) {
+		if f.RuleID == rule {
+			out = append(out, f)
+		}
+	}
+	return out
 }

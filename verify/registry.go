@@ -8,6 +8,7 @@ func All() []*Verifier {
 		asana,
 		aws,
 		azureDevOps,
+		bitbucket,
 		brevo,
 		buildkite,
 		circleCI,

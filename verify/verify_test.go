@@ -66,8 +66,9 @@ func mkFinding(rule, secret string) finding.Finding {
 // on, for verifiers that rightly ask nothing about a made-up secret (a
 // private key that must parse, a named group that must be there).
 var safetySamples = map[string]func(*testing.T) finding.Finding{
-	"gcp":      gcpSample,
-	"newrelic": func(*testing.T) finding.Finding { return mkFinding("newrelic-key", "NRAK-SAFETY0123456789ABCDEFGHIJ") },
+	"bitbucket": bitbucketSample,
+	"gcp":       gcpSample,
+	"newrelic":  func(*testing.T) finding.Finding { return mkFinding("newrelic-key", "NRAK-SAFETY0123456789ABCDEFGHIJ") },
 }
 
 // TestEveryVerifierIsSafe runs every built-in verifier against answers no
