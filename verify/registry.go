@@ -18,6 +18,7 @@ func All() []*Verifier {
 		deepSeek,
 		digitalOcean,
 		discord,
+		dockerHub,
 		doppler,
 		dropbox,
 		figma,

@@ -67,6 +67,7 @@ func mkFinding(rule, secret string) finding.Finding {
 // private key that must parse, a named group that must be there).
 var safetySamples = map[string]func(*testing.T) finding.Finding{
 	"bitbucket": bitbucketSample,
+	"dockerhub": dockerHubSample,
 	"gcp":       gcpSample,
 	"newrelic":  func(*testing.T) finding.Finding { return mkFinding("newrelic-key", "NRAK-SAFETY0123456789ABCDEFGHIJ") },
 }
