@@ -8,7 +8,8 @@ import (
 	"github.com/leakhound/leakhound/finding"
 )
 
-// Google API keys (AIza...): listing the Gemini API's models is free and
+// Google API keys (AIza..., and the AQ. keys Google AI Studio issues for
+// Gemini): listing the Gemini API's models is free and
 // needs only a key, and Google's answer says what the key is even where
 // the key may not call that API: API_KEY_INVALID for a deleted or unknown
 // key; SERVICE_DISABLED (with the key's project) or a restriction (other
@@ -16,7 +17,7 @@ import (
 // it live. The key travels in X-Goog-Api-Key, not in the URL.
 var googleAPIKey = &Verifier{
 	Provider: "googleapikey",
-	Rules:    []string{"gcp-api-key", "google-maps-key-in-url"},
+	Rules:    []string{"gcp-api-key", "google-maps-key-in-url", "google-gemini-api-key"},
 	Endpoint: "https://generativelanguage.googleapis.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
 		resp, err := call.Get(ctx, "/v1beta/models?pageSize=1", header("X-Goog-Api-Key", req.Secret))

@@ -20,6 +20,7 @@ func TestGoogleAPIKey(t *testing.T) {
 		code int
 		body string
 	}{
+		"AQ.gemini":     {200, `{"models":[{"name":"models/gemini-2.0-flash"}]}`},
 		"AIza-gemini":   {200, `{"models":[{"name":"models/gemini-2.0-flash"}],"nextPageToken":"x"}`},
 		"AIza-disabled": {403, googleError(403, "PERMISSION_DENIED", "SERVICE_DISABLED", "projects/123456789012")},
 		"AIza-maps":     {403, googleError(403, "PERMISSION_DENIED", "API_KEY_SERVICE_BLOCKED", "projects/123456789012")},
@@ -50,6 +51,7 @@ func TestGoogleAPIKey(t *testing.T) {
 		{"gcp-api-key", "AIza-disabled", verdict{status: finding.Verified, identity: "project 123456789012", reaches: "Gemini API not enabled"}},
 		{"google-maps-key-in-url", "AIza-maps", verdict{status: finding.Verified, reaches: "restricted to other APIs"}},
 		{"gcp-api-key", "AIza-referrer", verdict{status: finding.Verified, reaches: "referrers"}},
+		{"google-gemini-api-key", "AQ.gemini", verdict{status: finding.Verified, reaches: "Gemini API enabled"}},
 		{"gcp-api-key", "AIza-deleted", verdict{status: finding.Invalid, reason: "API_KEY_INVALID"}},
 		{"gcp-api-key", "AIza-quota", verdict{status: finding.Unknown, reason: "rate limited"}},
 		{"gcp-api-key", "AIza-oauth", verdict{status: finding.Unknown, reason: "CREDENTIALS_MISSING"}},
