@@ -27,6 +27,7 @@ func All() []*Verifier {
 		gitHub,
 		gitLab,
 		googleAPIKey,
+		googleOAuth,
 		grafanaCloud,
 		groq,
 		heroku,
