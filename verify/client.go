@@ -78,6 +78,7 @@ type Call struct {
 	limits     *hostLimits
 	secret     string
 	overridden bool
+	sites      map[string]*Call
 }
 
 // tenantLabel is what may stand for {tenant}: one DNS label.
@@ -103,6 +104,16 @@ func (c *Call) Tenant(label string) (*Call, error) {
 	base.Host = strings.Replace(base.Host, tenantPlaceholder, label, 1)
 	t.base = &base
 	return &t, nil
+}
+
+// Site returns a Call whose requests go to one of the provider's other
+// official endpoints (Verifier.Sites), by name.
+func (c *Call) Site(name string) (*Call, error) {
+	s, ok := c.sites[name]
+	if !ok {
+		return nil, fmt.Errorf("no site %q", name)
+	}
+	return s, nil
 }
 
 // tenantPlaceholder stands for {tenant} in a parsed endpoint (url.Parse

@@ -70,6 +70,12 @@ type Verifier struct {
 	// tenant with Call.Tenant: one DNS label under the official domain,
 	// never a host from the scanned content.
 	Endpoint string
+	// Sites are the provider's other official endpoints, by name, for
+	// credentials that live on one regional API (a Datadog key on the EU
+	// site, a New Relic key on the EU API); Check reaches them with
+	// Call.Site. They follow Endpoint's rules; the user overrides one with
+	// --verify-endpoint provider/site=URL, or all with provider=URL.
+	Sites map[string]string
 	// Check asks the provider about req. It returns Verified with what
 	// the provider said of the credential, Invalid when the provider
 	// rejected it, or Unknown with a reason.
@@ -250,16 +256,24 @@ func check(ctx context.Context, c *caller, v *Verifier, req Request) finding.Ver
 	return r
 }
 
-// caller holds one provider's HTTP client and endpoint.
+// caller holds one provider's HTTP client and endpoints.
 type caller struct {
 	base       *url.URL
 	client     *http.Client
 	limits     *hostLimits
 	overridden bool
+	sites      map[string]*caller
 }
 
 func (c *caller) call(secret string) *Call {
-	return &Call{client: c.client, base: c.base, limits: c.limits, secret: secret, overridden: c.overridden}
+	call := &Call{client: c.client, base: c.base, limits: c.limits, secret: secret, overridden: c.overridden}
+	for name, s := range c.sites {
+		if call.sites == nil {
+			call.sites = map[string]*Call{}
+		}
+		call.sites[name] = s.call(secret)
+	}
+	return call
 }
 
 func newCallers(vs []*Verifier, opts Options) (map[string]*caller, error) {
@@ -275,20 +289,44 @@ func newCallers(vs []*Verifier, opts Options) (map[string]*caller, error) {
 	override := newHTTPClient(rt, true)
 	known := map[string]bool{}
 	out := map[string]*caller{}
-	for _, v := range vs {
-		known[v.Provider] = true
-		raw, overridden := opts.Endpoints[v.Provider]
-		if !overridden {
-			raw = v.Endpoint
+	// newCaller is the caller of one endpoint: the user's override if
+	// there is one (for the site, else for the provider), else raw.
+	newCaller := func(name, raw string, keys ...string) (*caller, error) {
+		overridden := false
+		for _, k := range keys {
+			if o, ok := opts.Endpoints[k]; ok {
+				raw, overridden = o, true
+				break
+			}
 		}
 		u, err := url.Parse(strings.Replace(raw, "{tenant}", tenantPlaceholder, 1))
 		if err != nil || u.Host == "" || (u.Scheme != "https" && !(overridden && u.Scheme == "http")) {
-			return nil, fmt.Errorf("verify endpoint for %s: %q is not an https:// URL", v.Provider, raw)
+			return nil, fmt.Errorf("verify endpoint for %s: %q is not an https:// URL", name, raw)
 		}
 		u.RawQuery, u.Fragment = "", ""
 		c := &caller{base: u, client: official, limits: limits, overridden: overridden}
 		if overridden {
 			c.client = override
+		}
+		return c, nil
+	}
+	for _, v := range vs {
+		known[v.Provider] = true
+		c, err := newCaller(v.Provider, v.Endpoint, v.Provider)
+		if err != nil {
+			return nil, err
+		}
+		for name, raw := range v.Sites {
+			key := v.Provider + "/" + name
+			known[key] = true
+			s, err := newCaller(key, raw, key, v.Provider)
+			if err != nil {
+				return nil, err
+			}
+			if c.sites == nil {
+				c.sites = map[string]*caller{}
+			}
+			c.sites[name] = s
 		}
 		out[v.Provider] = c
 	}
