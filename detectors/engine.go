@@ -673,6 +673,7 @@ func dropGenericOverlaps(fs []finding.Finding, spans, covered []span) ([]finding
 		}
 	}
 	fs, spans = dropGeneric(fs, spans, specific)
+	fs, spans = dropFallback(fs, spans, covered)
 	if generic < 2 {
 		return fs, spans
 	}
@@ -707,6 +708,47 @@ func dropGeneric(fs []finding.Finding, spans, others []span) ([]finding.Finding,
 		outS = append(outS, spans[i])
 	}
 	return outF, outS
+}
+
+// dropFallback removes findings of fallback rules (a JWT, an
+// Authorization header: structures many providers' credentials share)
+// whose secret overlaps a provider rule's finding or a provider match the
+// user allowed: the provider rule names the credential.
+func dropFallback(fs []finding.Finding, spans, covered []span) ([]finding.Finding, []span) {
+	offset := len(fs) - len(spans)
+	providers := covered
+	fallback := false
+	for i, f := range fs[offset:] {
+		switch {
+		case isFallback(f.Tags):
+			fallback = true
+		case !isGeneric(f.Tags):
+			providers = append(providers, spans[i])
+		}
+	}
+	if !fallback || len(providers) == 0 {
+		return fs, spans
+	}
+	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
+	for i, f := range fs[offset:] {
+		if isFallback(f.Tags) && overlapsAny(spans[i], providers) {
+			continue
+		}
+		outF = append(outF, f)
+		outS = append(outS, spans[i])
+	}
+	return outF, outS
+}
+
+// isFallback reports whether a rule is tagged fallback: it yields to
+// provider rules, and generic rules yield to it.
+func isFallback(tags []string) bool {
+	for _, t := range tags {
+		if t == "fallback" {
+			return true
+		}
+	}
+	return false
 }
 
 func isGeneric(tags []string) bool {

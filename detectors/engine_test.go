@@ -274,3 +274,34 @@ func TestNamedGroups(t *testing.T) {
 		t.Fatalf("%+v", fs)
 	}
 }
+
+// TestFallbackYieldsToProvider: a JWT an Acme rule names is one finding,
+// Acme's; the structural rule reports JWTs no provider rule names, and a
+// generic rule yields to both.
+func TestFallbackYieldsToProvider(t *testing.T) {
+	t.Parallel()
+	cfg := &rules.Config{Rules: []rules.Rule{
+		{ID: "acme-token", Description: "d", Regex: `acme_token=(eyJ[A-Za-z0-9_.-]{20,})`, Keywords: []string{"acme_token"}, Tags: []string{"acme"}},
+		{ID: "jwt", Description: "d", Regex: `\b(eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})`, Keywords: []string{"eyj"}, Tags: []string{"jwt", "fallback"}},
+		{ID: "generic", Description: "d", Regex: `(?i)token=(\S{20,})`, Keywords: []string{"token="}, Tags: []string{"generic"}},
+	}}
+	cfg.Normalize()
+	e, err := detectors.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV"
+	ids := func(s string) []string {
+		var out []string
+		for _, f := range e.Detect(finding.Chunk{Origin: finding.Origin{Path: "a.env"}, Data: []byte(s)}) {
+			out = append(out, f.RuleID)
+		}
+		return out
+	}
+	if got := ids("acme_token=" + jwt + "\n"); len(got) != 1 || got[0] != "acme-token" {
+		t.Errorf("provider's JWT: %v", got)
+	}
+	if got := ids("other_token=" + jwt + "\n"); len(got) != 1 || got[0] != "jwt" {
+		t.Errorf("unnamed JWT: %v", got)
+	}
+}
