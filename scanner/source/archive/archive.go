@@ -51,7 +51,7 @@ type Options struct {
 	// Depth is how many archive levels are entered: 3 enters an archive,
 	// an archive inside it and one inside that. Negative: archives are not
 	// entered at all (Scan returns false; Content reads them as plain
-	// content, which the binary policy usually skips).
+	// content, whose printable strings are scanned).
 	Depth int
 	// MaxBytes caps the decompressed bytes read from one top-level archive,
 	// nested archives included.
@@ -238,7 +238,7 @@ func Hook(opts Options) func(ctx context.Context, r io.ReaderAt, head []byte, si
 }
 
 // Content scans one item whatever it is: an archive is entered, anything
-// else is read as plain content under the size and binary policies. size
+// else is read as plain content under the size and content policies. size
 // is the item's size, or -1 when unknown. Everything is reported through
 // sink (Item, Skip, Problem); sources that meet content in a stream (image
 // layers, standard input, git blobs) call this.
@@ -341,13 +341,14 @@ func (w *walker) member(r *bufio.Reader, size int64, origin finding.Origin, dept
 		return
 	}
 	if max := w.opts.MaxFileSize; max > 0 && size > max {
-		w.sink.Skip(display(origin), "too large")
+		w.sink.Skip(display(origin), source.ReasonTooLarge)
 		return
 	}
 	n, err := source.ReadChunks(w.ctx, r, origin, w.opts.Options, w.sink)
+	var skip *source.SkipError
 	switch {
-	case errors.Is(err, source.ErrBinary):
-		w.sink.Skip(display(origin), "binary")
+	case errors.As(err, &skip):
+		w.sink.Skip(display(origin), skip.Reason)
 	case err != nil:
 		w.report(origin, fmt.Errorf("read: %w", err))
 	default:

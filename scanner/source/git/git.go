@@ -368,7 +368,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		data, whole, size = d, true, int64(len(d))
 		body = bytes.NewReader(d)
 	case errors.As(err, &tooLarge):
-		sink.Skip(j.path, "too large")
+		sink.Skip(j.path, source.ReasonTooLarge)
 		return
 	default:
 		// go-git returns objects over 16 KiB unread (their size known
@@ -379,7 +379,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 			return
 		}
 		if max > 0 && obj.Size() > max {
-			sink.Skip(j.path, "too large")
+			sink.Skip(j.path, source.ReasonTooLarge)
 			return
 		}
 		rd, err := obj.Reader()
@@ -410,29 +410,34 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 			return
 		}
 	}
-	if len(j.prev) == 0 || size > diffLimit {
-		// A new file: scan all of it, streaming.
-		n, err := source.ReadChunks(ctx, body, origin, s.opts.Options, sink)
-		switch {
-		case errors.Is(err, source.ErrBinary):
-			sink.Skip(j.path, "binary")
-		case err != nil && ctx.Err() == nil:
-			sink.Problem(j.path, where(err))
-		case err == nil:
-			sink.Item(n)
-		}
-		return
-	}
-	// A changed file: scan only the lines its previous versions lack.
-	if !whole {
+	// A changed text file: scan only the lines its previous versions
+	// lack. A new file, a big one or one that is not text (lines mean
+	// nothing in a binary): scan all of it, streaming.
+	diff := len(j.prev) > 0 && size <= diffLimit
+	if diff && !whole {
 		data, err = readAll(body, w.buf(0, size))
 		if err != nil {
 			sink.Problem(j.path, where(err))
 			return
 		}
+		body = bytes.NewReader(data)
 	}
-	if !s.opts.ScanBinary && source.IsBinary(data) {
-		sink.Skip(j.path, "binary")
+	if diff {
+		if class, _ := source.Classify(data); class != source.Text {
+			diff = false
+		}
+	}
+	if !diff {
+		n, err := source.ReadChunks(ctx, body, origin, s.opts.Options, sink)
+		var skip *source.SkipError
+		switch {
+		case errors.As(err, &skip):
+			sink.Skip(j.path, skip.Reason)
+		case err != nil && ctx.Err() == nil:
+			sink.Problem(j.path, where(err))
+		case err == nil:
+			sink.Item(n)
+		}
 		return
 	}
 	var olds [][]byte
@@ -443,7 +448,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		olds = append(olds, old)
 	}
 	opts := s.opts.Options
-	opts.ScanBinary = true // decided above, for the whole blob
+	opts.AsText = true // classified above, as a whole
 	var scanErr error
 	w.diff.newLines(data, olds, func(start, end, ctxEnd, lineBase int) {
 		if scanErr != nil {
@@ -503,7 +508,7 @@ func commitMessageOf(raw []byte) []byte {
 }
 
 // scanText scans a message held in memory, at j's path. Messages are
-// text whatever bytes they hold (the binary policy is for files); the
+// text whatever bytes they hold (the content policy is for files); the
 // size limit still applies.
 func (s *Source) scanText(ctx context.Context, j job, text []byte, sink source.Sink) {
 	if len(bytes.TrimSpace(text)) == 0 {
@@ -516,7 +521,7 @@ func (s *Source) scanText(ctx context.Context, j job, text []byte, sink source.S
 	origin := finding.Origin{Kind: "git", Path: j.path, Repository: s.repo}
 	j.meta.origin(&origin)
 	opts := s.opts.Options
-	opts.ScanBinary = true
+	opts.AsText = true
 	if _, err := source.ReadChunks(ctx, bytes.NewReader(text), origin, opts, sink); err != nil && ctx.Err() == nil {
 		sink.Problem(j.path, fmt.Errorf("scan message: %w", err))
 	}
