@@ -1,9 +1,14 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"io"
+	"sort"
+
+	"github.com/leakhound/leakhound/finding"
 )
 
 // MinRun is the shortest printable run taken out of a binary. A secret
@@ -47,6 +52,9 @@ type runReader struct {
 	nl    bool // a newline is owed after the run that ended
 	eof   bool // r has ended
 	err   error
+	// maxSpans, when set, fails the read with ErrTooManyRuns once the
+	// span queue holds more spans (it is never dropped from in Strings).
+	maxSpans int
 }
 
 const (
@@ -189,7 +197,9 @@ func (rr *runReader) next() bool {
 			j++
 		}
 		if j-i >= MinRun {
-			rr.spans.add(rr.out, rr.base+int64(i), 1)
+			if !rr.addSpan(rr.base+int64(i), 1) {
+				return false
+			}
 			rr.lo, rr.mode = i, inASCII
 			return true
 		}
@@ -211,7 +221,9 @@ func (rr *runReader) next() bool {
 				k += 2
 			}
 			if k-w >= 2*MinRun {
-				rr.spans.add(rr.out, rr.base+int64(w), 2)
+				if !rr.addSpan(rr.base+int64(w), 2) {
+					return false
+				}
 				rr.lo, rr.mode = w, inWide
 				return true
 			}
@@ -228,6 +240,17 @@ func (rr *runReader) next() bool {
 	}
 }
 
+// addSpan records that a run starts at item offset off; false when that
+// is one span too many.
+func (rr *runReader) addSpan(off int64, width int) bool {
+	rr.spans.add(rr.out, off, width)
+	if rr.maxSpans > 0 && len(rr.spans.s) > rr.maxSpans {
+		rr.err = ErrTooManyRuns
+		return false
+	}
+	return true
+}
+
 // mayPrint reports whether any of the eight bytes of x is in 0x09..0x7e,
 // the range holding every printable byte (a superset: some bytes in it
 // are not printable, and are then looked at one by one).
@@ -236,4 +259,49 @@ func mayPrint(x uint64) bool {
 	// Bit twiddling hacks' hasbetween(x, 8, 127): a byte b with 8 < b < 127.
 	low := x &^ highs
 	return ((ones*(127+127))-low)&^x&(low+ones*(127-8))&highs != 0
+}
+
+// ErrTooManyRuns is Strings' error for a binary with more runs than it
+// keeps spans for; the caller scans the binary with ReadChunks instead.
+var ErrTooManyRuns = errors.New("too many printable runs to hold")
+
+// maxHeldSpans bounds the spans Strings holds (24 bytes each): a hostile
+// blob of 32 MiB made of 8-byte runs would have millions.
+const maxHeldSpans = 1 << 20
+
+// Strings returns the printable strings of a binary held in memory, as
+// ReadChunks scans them (runs, each followed by a newline), and the spans
+// that place them in data (At counts from the start of the text). Callers
+// that compare versions of a binary line by line (git) use it; the text
+// is at most as long as data.
+func Strings(ctx context.Context, data []byte) ([]byte, []finding.Span, error) {
+	q := &spanQueue{}
+	rr := newRunReader(ctx, bytes.NewReader(data), q)
+	rr.maxSpans = maxHeldSpans
+	text, err := io.ReadAll(rr)
+	if err != nil {
+		return nil, nil, err
+	}
+	spans := make([]finding.Span, len(q.s))
+	for i, s := range q.s {
+		spans[i] = finding.Span{At: int(s.at), Offset: s.offset, Width: s.width}
+	}
+	return text, spans, nil
+}
+
+// SpansIn appends to out the spans of text[start:start+n] (spans as
+// Strings returns them), placed relative to start.
+func SpansIn(spans []finding.Span, start, n int, out []finding.Span) []finding.Span {
+	// The last span starting at or before start.
+	i := sort.Search(len(spans), func(i int) bool { return spans[i].At > start }) - 1
+	for i = max(i, 0); i < len(spans) && spans[i].At < start+n; i++ {
+		s := spans[i]
+		if s.At < start {
+			s.Offset += int64(start-s.At) * int64(s.Width)
+			s.At = start
+		}
+		s.At -= start
+		out = append(out, s)
+	}
+	return out
 }

@@ -261,3 +261,41 @@ func TestMayPrint(t *testing.T) {
 		t.Fatal("printable table")
 	}
 }
+
+// TestStringsWhole checks Strings, the in-memory form git compares
+// versions with, against the reference, and SpansIn against the offsets
+// every run must map to.
+func TestStringsWhole(t *testing.T) {
+	t.Parallel()
+	in := binaryInput(9, 300<<10)
+	want := referenceRuns(in)
+	text, spans, err := Strings(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantText strings.Builder
+	for _, r := range want {
+		wantText.WriteString(r.text + "\n")
+	}
+	if string(text) != wantText.String() {
+		t.Fatalf("text differs at %d", firstDiff(string(text), wantText.String()))
+	}
+	pos := 0
+	for _, r := range want {
+		for _, k := range []int{0, len(r.text) - 1} {
+			// A chunk starting anywhere before the character places it.
+			for _, start := range []int{pos + k, pos, max(0, pos-5)} {
+				c := finding.Chunk{Spans: SpansIn(spans, start, len(text)-start, nil)}
+				if got, wantOff := c.ItemOffset(pos+k-start), r.offset+int64(k*r.width); got != wantOff {
+					t.Fatalf("run %q char %d from chunk at %d: offset %d, want %d", r.text, k, start, got, wantOff)
+				}
+			}
+		}
+		pos += len(r.text) + 1
+	}
+	// A hostile number of runs is refused, not held.
+	many := bytes.Repeat([]byte("AAAAAAAA\x00\x01"), maxHeldSpans+10)
+	if _, _, err := Strings(context.Background(), many); err != ErrTooManyRuns {
+		t.Errorf("%d runs: err %v", maxHeldSpans+10, err)
+	}
+}

@@ -410,9 +410,10 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 			return
 		}
 	}
-	// A changed text file: scan only the lines its previous versions
-	// lack. A new file, a big one or one that is not text (lines mean
-	// nothing in a binary): scan all of it, streaming.
+	// A changed file: scan only the lines its previous versions lack; for
+	// a binary, the printable strings they lack (a secret in every build
+	// of a binary is reported once, where it came in). A new file, a big
+	// one, UTF-16 text or media: scan all of it, streaming.
 	diff := len(j.prev) > 0 && size <= diffLimit
 	if diff && !whole {
 		data, err = readAll(body, w.buf(0, size))
@@ -422,8 +423,17 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		}
 		body = bytes.NewReader(data)
 	}
+	var (
+		text  = data
+		spans []finding.Span // set: text holds the strings of a binary
+	)
 	if diff {
-		if class, _ := source.Classify(data); class != source.Text {
+		switch class, _ := source.Classify(data); class {
+		case source.Text:
+		case source.Binary:
+			text, spans, err = source.Strings(ctx, data)
+			diff = err == nil // too many runs to hold: scanned whole
+		default:
 			diff = false
 		}
 	}
@@ -445,17 +455,22 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		// A version that can't be read counts as empty: its lines are
 		// scanned again rather than missed.
 		old, _ := w.readBlob(h, i+1)
+		if spans != nil {
+			if class, _ := source.Classify(old); class == source.Binary {
+				old, _, _ = source.Strings(ctx, old) // nil when too many runs: empty
+			}
+		}
 		olds = append(olds, old)
 	}
 	opts := s.opts.Options
 	opts.AsText = true // classified above, as a whole
 	var scanErr error
-	w.diff.newLines(data, olds, func(start, end, ctxEnd, lineBase int) {
+	w.diff.newLines(text, olds, func(start, end, ctxEnd, lineBase int) {
 		if scanErr != nil {
 			return
 		}
-		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end}
-		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(data[start:ctxEnd]), origin, opts, sh)
+		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end, spans: spans}
+		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(text[start:ctxEnd]), origin, opts, sh)
 	})
 	switch {
 	case scanErr != nil && ctx.Err() == nil:
@@ -583,6 +598,10 @@ type shifted struct {
 	lineBase int
 	size     int64 // bytes in the part, context included
 	context  int
+	// spans, when set, place the whole text (a binary's strings) in the
+	// blob; the chunks get theirs and no lines.
+	spans   []finding.Span
+	spanBuf []finding.Span
 }
 
 func (s *shifted) Chunk(c finding.Chunk) {
@@ -591,6 +610,10 @@ func (s *shifted) Chunk(c finding.Chunk) {
 	}
 	c.Offset += s.offset
 	c.LineBase += s.lineBase
+	if s.spans != nil {
+		s.spanBuf = source.SpansIn(s.spans, int(c.Offset), len(c.Data), s.spanBuf[:0])
+		c.Spans, c.NoLines = s.spanBuf, true
+	}
 	s.Sink.Chunk(c)
 }
 
