@@ -52,9 +52,6 @@ type runReader struct {
 	nl    bool // a newline is owed after the run that ended
 	eof   bool // r has ended
 	err   error
-	// maxSpans, when set, fails the read with ErrTooManyRuns once the
-	// span queue holds more spans (it is never dropped from in Strings).
-	maxSpans int
 }
 
 const (
@@ -197,7 +194,8 @@ func (rr *runReader) next() bool {
 			j++
 		}
 		if j-i >= MinRun {
-			if !rr.addSpan(rr.base+int64(i), 1) {
+			if !rr.spans.add(rr.out, rr.base+int64(i), 1) {
+				rr.err = ErrTooManySpans
 				return false
 			}
 			rr.lo, rr.mode = i, inASCII
@@ -221,7 +219,8 @@ func (rr *runReader) next() bool {
 				k += 2
 			}
 			if k-w >= 2*MinRun {
-				if !rr.addSpan(rr.base+int64(w), 2) {
+				if !rr.spans.add(rr.out, rr.base+int64(w), 2) {
+					rr.err = ErrTooManySpans
 					return false
 				}
 				rr.lo, rr.mode = w, inWide
@@ -240,17 +239,6 @@ func (rr *runReader) next() bool {
 	}
 }
 
-// addSpan records that a run starts at item offset off; false when that
-// is one span too many.
-func (rr *runReader) addSpan(off int64, width int) bool {
-	rr.spans.add(rr.out, off, width)
-	if rr.maxSpans > 0 && len(rr.spans.s) > rr.maxSpans {
-		rr.err = ErrTooManyRuns
-		return false
-	}
-	return true
-}
-
 // mayPrint reports whether any of the eight bytes of x is in 0x09..0x7e,
 // the range holding every printable byte (a superset: some bytes in it
 // are not printable, and are then looked at one by one).
@@ -261,24 +249,38 @@ func mayPrint(x uint64) bool {
 	return ((ones*(127+127))-low)&^x&(low+ones*(127-8))&highs != 0
 }
 
-// ErrTooManyRuns is Strings' error for a binary with more runs than it
-// keeps spans for; the caller scans the binary with ReadChunks instead.
-var ErrTooManyRuns = errors.New("too many printable runs to hold")
+// ErrTooManySpans is Decode's error for content with more spans than it
+// holds; the caller scans the content with ReadChunks instead.
+var ErrTooManySpans = errors.New("too many spans to hold")
 
-// maxHeldSpans bounds the spans Strings holds (24 bytes each): a hostile
-// blob of 32 MiB made of 8-byte runs would have millions.
+// maxHeldSpans bounds the spans Decode holds (24 bytes each): a hostile
+// blob of 32 MiB made of 8-byte runs, or of ASCII and other characters in
+// turn, would have millions.
 const maxHeldSpans = 1 << 20
 
-// Strings returns the printable strings of a binary held in memory, as
-// ReadChunks scans them (runs, each followed by a newline), and the spans
-// that place them in data (At counts from the start of the text). Callers
-// that compare versions of a binary line by line (git) use it; the text
-// is at most as long as data.
-func Strings(ctx context.Context, data []byte) ([]byte, []finding.Span, error) {
-	q := &spanQueue{}
-	rr := newRunReader(ctx, bytes.NewReader(data), q)
-	rr.maxSpans = maxHeldSpans
-	text, err := io.ReadAll(rr)
+// Decode returns content held in memory, of the class Classify gave it,
+// as ReadChunks scans it: text as it is (no spans), UTF-16 and UTF-32
+// decoded, a binary's printable strings (each run followed by a newline),
+// with the spans that place the result in data (At counts from its
+// start). Callers that compare versions of an item line by line (git) use
+// it; the result is at most twice as long as data.
+func Decode(ctx context.Context, data []byte, class Class) ([]byte, []finding.Span, error) {
+	q := &spanQueue{max: maxHeldSpans}
+	var r io.Reader
+	switch class {
+	case Text:
+		return data, nil, nil
+	case Media:
+		return nil, nil, errors.New("media holds no text")
+	case Binary:
+		r = newRunReader(ctx, bytes.NewReader(data), q)
+	default:
+		r = newUnicodeReader(bytes.NewReader(data), class, q)
+	}
+	text, err := io.ReadAll(r)
+	if err == nil && q.over {
+		err = ErrTooManySpans
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -290,7 +292,7 @@ func Strings(ctx context.Context, data []byte) ([]byte, []finding.Span, error) {
 }
 
 // SpansIn appends to out the spans of text[start:start+n] (spans as
-// Strings returns them), placed relative to start.
+// Decode returns them), placed relative to start.
 func SpansIn(spans []finding.Span, start, n int, out []finding.Span) []finding.Span {
 	// The last span starting at or before start.
 	i := sort.Search(len(spans), func(i int) bool { return spans[i].At > start }) - 1

@@ -262,14 +262,14 @@ func TestMayPrint(t *testing.T) {
 	}
 }
 
-// TestStringsWhole checks Strings, the in-memory form git compares
-// versions with, against the reference, and SpansIn against the offsets
-// every run must map to.
-func TestStringsWhole(t *testing.T) {
+// TestDecodeBinary checks Decode of a binary, the in-memory form git
+// compares versions with, against the reference, and SpansIn against the
+// offsets every run must map to.
+func TestDecodeBinary(t *testing.T) {
 	t.Parallel()
 	in := binaryInput(9, 300<<10)
 	want := referenceRuns(in)
-	text, spans, err := Strings(context.Background(), in)
+	text, spans, err := Decode(context.Background(), in, Binary)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestStringsWhole(t *testing.T) {
 	}
 	// A hostile number of runs is refused, not held.
 	many := bytes.Repeat([]byte("AAAAAAAA\x00\x01"), maxHeldSpans+10)
-	if _, _, err := Strings(context.Background(), many); err != ErrTooManyRuns {
+	if _, _, err := Decode(context.Background(), many, Binary); err != ErrTooManySpans {
 		t.Errorf("%d runs: err %v", maxHeldSpans+10, err)
 	}
 }

@@ -1,6 +1,8 @@
 // Package source defines what every content source (directories, stdin,
 // git history, images, archives) gives the scanner, and the shared pieces
-// they use to give it: chunking with overlap and the binary policy.
+// they use to give it: chunking with overlap, and the content policy
+// (Classify) that decides how an item is read: as text, decoded from
+// UTF-16, as a binary's printable strings, or not at all (media).
 package source
 
 import (

@@ -16,23 +16,33 @@ type span64 struct {
 type spanQueue struct {
 	s    []span64
 	head int // s[head:] are live
+	// max, when set, is the most spans held; over says a span was
+	// refused (Decode holds them all).
+	max  int
+	over bool
 }
 
 // add records that decoded content from position at starts at byte
 // offset of the item, each byte standing for width bytes of it. A span
-// that only continues the previous one is not recorded.
-func (q *spanQueue) add(at, offset int64, width int) {
+// that only continues the previous one is not recorded. It returns false
+// when the span would be one over max.
+func (q *spanQueue) add(at, offset int64, width int) bool {
 	if n := len(q.s); n > q.head {
 		last := &q.s[n-1]
 		if last.at == at {
 			*last = span64{at, offset, width}
-			return
+			return true
 		}
 		if last.width == width && width > 0 && last.offset+(at-last.at)*int64(width) == offset {
-			return
+			return true
 		}
 	}
+	if q.max > 0 && len(q.s)-q.head >= q.max {
+		q.over = true
+		return false
+	}
 	q.s = append(q.s, span64{at, offset, width})
+	return true
 }
 
 // slice appends to out the spans of the n bytes of decoded content from

@@ -110,7 +110,9 @@ func (u *unicodeReader) Read(p []byte) (int, error) {
 		u.lo += u.width
 		if c < utf8.RuneSelf {
 			if u.ascii != 1 {
-				u.spans.add(u.out, at, u.width)
+				if !u.spans.add(u.out, at, u.width) {
+					return u.tooMany(n)
+				}
 				u.ascii = 1
 			}
 			p[n] = byte(c)
@@ -119,7 +121,9 @@ func (u *unicodeReader) Read(p []byte) (int, error) {
 			continue
 		}
 		if u.ascii != 0 {
-			u.spans.add(u.out, at, 0)
+			if !u.spans.add(u.out, at, 0) {
+				return u.tooMany(n)
+			}
 			u.ascii = 0
 		}
 		if u.width == 2 && utf16.IsSurrogate(c) {
@@ -144,4 +148,14 @@ func (u *unicodeReader) Read(p []byte) (int, error) {
 		u.pend = append(u.pend[:0], enc[m:]...)
 	}
 	return n, nil
+}
+
+// tooMany ends the decoding when the spans are more than Decode holds.
+func (u *unicodeReader) tooMany(n int) (int, error) {
+	u.err, u.eof = ErrTooManySpans, true
+	u.lo = u.hi
+	if n > 0 {
+		return n, nil
+	}
+	return 0, u.err
 }

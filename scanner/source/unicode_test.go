@@ -101,3 +101,35 @@ func TestUnicodeOddEnd(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestDecodeUnicode(t *testing.T) {
+	t.Parallel()
+	text := strings.Repeat("gr\u00fc\u00dfe key_x \u4f60\u597d\r\n", 500)
+	data := utf16Bytes(text, true, true)
+	got, spans, err := Decode(context.Background(), data, UTF16BE)
+	if err != nil || string(got) != text {
+		t.Fatalf("decoded %d bytes, err %v", len(got), err)
+	}
+	// "key_" of line k starts after k lines of 16 code units and "grüße ".
+	for k, p := 0, 0; ; k++ {
+		i := bytes.Index(got[p:], []byte("key_"))
+		if i < 0 {
+			break
+		}
+		p += i
+		c := finding.Chunk{Spans: SpansIn(spans, p, 4, nil)}
+		if off, want := c.ItemOffset(0), int64(2+2*(16*k+6)); off != want {
+			t.Fatalf("line %d: key_ at item offset %d, want %d", k+1, off, want)
+		}
+		p++
+	}
+	// ASCII and other characters in turn, a span each: refused past the
+	// limit rather than held.
+	many := utf16Bytes(strings.Repeat("a\u00e9", maxHeldSpans), false, true)
+	if _, _, err := Decode(context.Background(), many, UTF16LE); err != ErrTooManySpans {
+		t.Errorf("err %v, want too many spans", err)
+	}
+	if got, spans, err := Decode(context.Background(), []byte("plain"), Text); err != nil || string(got) != "plain" || spans != nil {
+		t.Errorf("text: %q %v %v", got, spans, err)
+	}
+}

@@ -35,3 +35,23 @@ func TestChangedBinaryBlob(t *testing.T) {
 		}
 	}
 }
+
+// TestChangedUTF16Blob changes a UTF-16 file: only the lines the new
+// version adds are scanned, at their lines in the decoded text.
+func TestChangedUTF16Blob(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	old, added := token(), token()
+	utf16le := func(s string) string {
+		b := []byte{0xff, 0xfe}
+		for _, c := range []byte(s) {
+			b = append(b, c, 0)
+		}
+		return string(b)
+	}
+	c1 := r.commit(who{"A", 0}, "one", map[string]string{"app.ini": utf16le("[a]\r\nkey=" + old + "\r\n")})
+	c2 := r.commit(who{"A", 1}, "two", map[string]string{"app.ini": utf16le("[a]\r\nkey=" + old + "\r\n[b]\r\nkey=" + added + "\r\n")})
+	rec := scan(t, Options{Path: r.dir})
+	noProblems(t, rec)
+	wantHits(t, rec, old+" app.ini:2 "+c1, added+" app.ini:4 "+c2)
+}

@@ -410,10 +410,11 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 			return
 		}
 	}
-	// A changed file: scan only the lines its previous versions lack; for
-	// a binary, the printable strings they lack (a secret in every build
-	// of a binary is reported once, where it came in). A new file, a big
-	// one, UTF-16 text or media: scan all of it, streaming.
+	// A changed file: scan only the lines its previous versions lack (of
+	// its text decoded from UTF-16; for a binary, the printable strings
+	// they lack: a secret in every build of a binary is reported once,
+	// where it came in). A new file, a big one or media: scan all of it,
+	// streaming.
 	diff := len(j.prev) > 0 && size <= diffLimit
 	if diff && !whole {
 		data, err = readAll(body, w.buf(0, size))
@@ -424,18 +425,15 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		body = bytes.NewReader(data)
 	}
 	var (
-		text  = data
-		spans []finding.Span // set: text holds the strings of a binary
+		text    []byte
+		spans   []finding.Span // place text in the blob when it is decoded
+		noLines bool
 	)
 	if diff {
-		switch class, _ := source.Classify(data); class {
-		case source.Text:
-		case source.Binary:
-			text, spans, err = source.Strings(ctx, data)
-			diff = err == nil // too many runs to hold: scanned whole
-		default:
-			diff = false
-		}
+		class, _ := source.Classify(data)
+		text, spans, err = source.Decode(ctx, data, class)
+		diff = err == nil // media, or too many spans to hold: scanned whole
+		noLines = class == source.Binary
 	}
 	if !diff {
 		n, err := source.ReadChunks(ctx, body, origin, s.opts.Options, sink)
@@ -455,11 +453,9 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		// A version that can't be read counts as empty: its lines are
 		// scanned again rather than missed.
 		old, _ := w.readBlob(h, i+1)
-		if spans != nil {
-			if class, _ := source.Classify(old); class == source.Binary {
-				old, _, _ = source.Strings(ctx, old) // nil when too many runs: empty
-			}
-		}
+		// Compared as it is scanned: decoded, or its strings.
+		class, _ := source.Classify(old)
+		old, _, _ = source.Decode(ctx, old, class) // media, too many spans: empty
 		olds = append(olds, old)
 	}
 	opts := s.opts.Options
@@ -469,7 +465,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		if scanErr != nil {
 			return
 		}
-		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end, spans: spans}
+		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end, spans: spans, noLines: noLines}
 		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(text[start:ctxEnd]), origin, opts, sh)
 	})
 	switch {
@@ -598,10 +594,12 @@ type shifted struct {
 	lineBase int
 	size     int64 // bytes in the part, context included
 	context  int
-	// spans, when set, place the whole text (a binary's strings) in the
-	// blob; the chunks get theirs and no lines.
+	// spans, when set, place the whole text (decoded, or a binary's
+	// strings) in the blob; the chunks get theirs. noLines marks a
+	// binary's strings.
 	spans   []finding.Span
 	spanBuf []finding.Span
+	noLines bool
 }
 
 func (s *shifted) Chunk(c finding.Chunk) {
@@ -612,8 +610,9 @@ func (s *shifted) Chunk(c finding.Chunk) {
 	c.LineBase += s.lineBase
 	if s.spans != nil {
 		s.spanBuf = source.SpansIn(s.spans, int(c.Offset), len(c.Data), s.spanBuf[:0])
-		c.Spans, c.NoLines = s.spanBuf, true
+		c.Spans = s.spanBuf
 	}
+	c.NoLines = s.noLines
 	s.Sink.Chunk(c)
 }
 
