@@ -265,7 +265,11 @@ const maxHeldSpans = 1 << 20
 // start). Callers that compare versions of an item line by line (git) use
 // it; the result is at most twice as long as data.
 func Decode(ctx context.Context, data []byte, class Class) ([]byte, []finding.Span, error) {
-	q := &spanQueue{max: maxHeldSpans}
+	return decode(ctx, data, class, maxHeldSpans)
+}
+
+func decode(ctx context.Context, data []byte, class Class, maxSpans int) ([]byte, []finding.Span, error) {
+	q := &spanQueue{max: maxSpans}
 	var r io.Reader
 	switch class {
 	case Text:

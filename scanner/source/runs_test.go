@@ -294,8 +294,8 @@ func TestDecodeBinary(t *testing.T) {
 		pos += len(r.text) + 1
 	}
 	// A hostile number of runs is refused, not held.
-	many := bytes.Repeat([]byte("AAAAAAAA\x00\x01"), maxHeldSpans+10)
-	if _, _, err := Decode(context.Background(), many, Binary); err != ErrTooManySpans {
-		t.Errorf("%d runs: err %v", maxHeldSpans+10, err)
+	many := bytes.Repeat([]byte("AAAAAAAA\x00\x01"), 1010)
+	if _, _, err := decode(context.Background(), many, Binary, 1000); err != ErrTooManySpans {
+		t.Errorf("1010 runs, 1000 spans held: err %v", err)
 	}
 }

@@ -125,8 +125,8 @@ func TestDecodeUnicode(t *testing.T) {
 	}
 	// ASCII and other characters in turn, a span each: refused past the
 	// limit rather than held.
-	many := utf16Bytes(strings.Repeat("a\u00e9", maxHeldSpans), false, true)
-	if _, _, err := Decode(context.Background(), many, UTF16LE); err != ErrTooManySpans {
+	many := utf16Bytes(strings.Repeat("a\u00e9", 600), false, true)
+	if _, _, err := decode(context.Background(), many, UTF16LE, 1000); err != ErrTooManySpans {
 		t.Errorf("err %v, want too many spans", err)
 	}
 	if got, spans, err := Decode(context.Background(), []byte("plain"), Text); err != nil || string(got) != "plain" || spans != nil {
