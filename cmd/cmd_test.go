@@ -177,7 +177,7 @@ func TestBadInputsDoNotStopTheScan(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"latin1.env":   "caf\xe9=\xff\xfe\nAPI_SECRET=" + pw + "\n",
 		"big/line.txt": strings.Repeat("x", 3<<20),
-		"bin.dat":      "\x00\x01\x02binary",
+		"pic.dat":      "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
 		"empty/.keep":  "",
 	})
 	if err := os.Symlink("..", filepath.Join(dir, "big", "loop")); err != nil {
@@ -193,7 +193,7 @@ func TestBadInputsDoNotStopTheScan(t *testing.T) {
 	if !strings.Contains(out, `"latin1.env"`) {
 		t.Errorf("secret after invalid UTF-8 not found: %s", out)
 	}
-	for _, want := range []string{"too large 1", "binary 1", "symlink 2"} {
+	for _, want := range []string{"too large 1", "media: png 1", "symlink 2"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("summary lacks %q: %s", want, errOut)
 		}

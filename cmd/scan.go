@@ -60,7 +60,7 @@ func (g *GlobalOptions) addFlags(c *cobra.Command) {
 	f.BoolVar(&g.Reveal, "reveal", false, "show secrets in full in reports (redacted by default)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print no summary, warnings or progress on stderr (errors are still printed)")
 	f.BoolVar(&g.NoColor, "no-color", false, "no colors in text output")
-	f.StringVar(&g.MaxFileSize, "max-file-size", "10MiB", "skip files larger than this (e.g. 500KB, 10MiB, 0 for no limit)")
+	f.StringVar(&g.MaxFileSize, "max-file-size", "0", "skip files larger than this, e.g. 500KB or 10MiB (0: no limit; large files are read in chunks)")
 	f.StringArrayVar(&g.Rules, "rule", nil, "run only rules with this id or glob, e.g. 'aws-*' (repeatable)")
 	f.StringArrayVar(&g.Tags, "tag", nil, "run only rules with this tag, e.g. cloud (repeatable)")
 	f.StringArrayVar(&g.Baselines, "baseline", nil, "leave out findings in this baseline or JSON report (repeatable)")

@@ -356,6 +356,7 @@ func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw
 			}
 			f.Location.Line, f.Location.Column = lineNo, col
 			f.Location.EndLine, f.Location.EndColumn = endLine, endCol
+			f.Location.Offset = c.ItemOffset(run.start)
 			f.Tags = append(append([]string(nil), f.Tags...), "decoded:"+run.encoding)
 			out = append(out, f)
 			// The secret is what the run decodes to: a generic match of

@@ -398,7 +398,16 @@ type span struct{ start, end int }
 // Detect runs every applicable rule over the chunk and over what its
 // encoded runs decode to.
 func (e *Engine) Detect(c finding.Chunk) []finding.Finding {
-	return e.detect(c, 0)
+	out := e.detect(c, 0)
+	if c.NoLines {
+		// Lines counted in strings taken out of a binary (one run a line)
+		// served multi-part rules' nearness; reports get the offset only.
+		for i := range out {
+			l := &out[i].Location
+			l.Line, l.Column, l.EndLine, l.EndColumn = 0, 0, 0, 0
+		}
+	}
+	return out
 }
 
 func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
@@ -858,6 +867,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 	f.Location.Origin = c.Origin
 	f.Location.Line, f.Location.Column = lines.position(ss)
 	f.Location.EndLine, f.Location.EndColumn = lines.position(se)
+	f.Location.Offset = c.ItemOffset(ss)
 	f.Fingerprint = finding.Fingerprint(r.ID, path, f.SecretHash)
 	return f, kept
 }

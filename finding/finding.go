@@ -56,6 +56,46 @@ type Chunk struct {
 	// Tail is the number of bytes at the end of Data that belong to the next
 	// chunk.
 	Tail int
+	// Spans place Data in the item when Data is not the item's bytes as
+	// they are (text decoded from UTF-16, printable strings taken out of a
+	// binary). Empty: Data[i] is byte Offset+i of the item.
+	Spans []Span
+	// NoLines says the item has no lines to report (strings taken out of a
+	// binary): findings in it carry their byte offset only.
+	NoLines bool
+}
+
+// Span says that Data[At:], up to the next span, starts at byte Offset of
+// the item, each byte of Data standing for Width bytes of the item (2 for
+// ASCII decoded from UTF-16). Width 0 places the whole span at Offset: for
+// non-ASCII text whose characters change length when decoded, an offset
+// inside the span is approximate.
+type Span struct {
+	At     int
+	Offset int64
+	Width  int
+}
+
+// ItemOffset is the byte offset in the item of Data[i].
+func (c *Chunk) ItemOffset(i int) int64 {
+	if len(c.Spans) == 0 {
+		return c.Offset + int64(i)
+	}
+	// The last span starting at or before i.
+	lo, hi := 0, len(c.Spans)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.Spans[m].At <= i {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == 0 {
+		return c.Spans[0].Offset
+	}
+	s := c.Spans[lo-1]
+	return s.Offset + int64(i-s.At)*int64(s.Width)
 }
 
 // Location is where a finding sits.
@@ -65,6 +105,10 @@ type Location struct {
 	Column    int // 1-based, in bytes
 	EndLine   int
 	EndColumn int
+	// Offset is the byte offset of the secret's start in the item (file,
+	// blob, archive member), 0-based: the place to look when the item has
+	// no lines (Line 0).
+	Offset int64
 }
 
 // Finding is one secret found at one location.

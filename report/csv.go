@@ -28,7 +28,7 @@ func (c *csvReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Finding
 		r := newRecord(&fs[i], red)
 		row = append(row[:0],
 			cell(r.RuleID), cell(r.Description), cell(r.Severity), cell(r.Secret), cell(r.Match),
-			cell(r.File), itoa(r.Line), itoa(r.Column), itoa(r.EndLine), itoa(r.EndColumn),
+			cell(r.File), itoa(r.Line), itoa(r.Column), itoa(r.EndLine), itoa(r.EndColumn), strconv.FormatInt(r.Offset, 10),
 			cell(r.Commit), cell(r.Author), cell(r.Email), cell(r.Date), cell(r.Message),
 			cell(r.Repository), cell(r.Image), cell(r.Layer), layerCell(r.LayerIndex), cell(r.Archive),
 			r.Fingerprint, r.SecretHash, strconv.FormatFloat(r.Entropy, 'f', -1, 64), cell(strings.Join(r.Tags, ";")),

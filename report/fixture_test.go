@@ -54,7 +54,7 @@ func fixture() []finding.Finding {
 					Date:       time.Date(2024, 3, 1, 10, 0, 0, 0, time.FixedZone("CEST", 2*3600)),
 					Message:    "add deploy script\n\nuses " + githubPAT + " for now",
 				},
-				Line: 7, Column: 15, EndLine: 7, EndColumn: 55,
+				Line: 7, Column: 15, EndLine: 7, EndColumn: 55, Offset: 214,
 			},
 			Verification: finding.Verification{Status: finding.Verified, Identity: "jane-doe", Scopes: []string{"repo", "workflow"},
 				Reaches: "GitHub user jane-doe", Expires: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
@@ -69,7 +69,7 @@ func fixture() []finding.Finding {
 			Entropy:     4.9,
 			Location: finding.Location{
 				Origin: finding.Origin{Kind: "file", Path: "config/prod.env", Root: "/src/app"},
-				Line:   12, Column: 66, EndLine: 12, EndColumn: 109,
+				Line:   12, Column: 66, EndLine: 12, EndColumn: 109, Offset: 431,
 			},
 		}),
 		mk(finding.Finding{
@@ -82,7 +82,7 @@ func fixture() []finding.Finding {
 			Entropy:     3.684184,
 			Location: finding.Location{
 				Origin: finding.Origin{Kind: "file", Path: "config/prod.env", Root: "/src/app"},
-				Line:   12, Column: 21, EndLine: 12, EndColumn: 41,
+				Line:   12, Column: 21, EndLine: 12, EndColumn: 41, Offset: 386,
 			},
 		}),
 		mk(finding.Finding{
@@ -101,7 +101,7 @@ func fixture() []finding.Finding {
 					Layer:      "sha256:3b1f1b3b5c1e7d2a9a9c0f9d7e5b3a1c2d4e6f8091a2b3c4d5e6f708192a3b4c",
 					LayerIndex: 3,
 				},
-				Line: 4, Column: 10, EndLine: 4, EndColumn: 35,
+				Line: 4, Column: 10, EndLine: 4, EndColumn: 35, Offset: 73,
 			},
 		}),
 		mk(finding.Finding{
@@ -118,7 +118,7 @@ func fixture() []finding.Finding {
 					Path:    "config/application.yml",
 					Archive: "dist/app.jar!/BOOT-INF/lib/inner.jar",
 				},
-				Line: 3, Column: 8, EndLine: 3, EndColumn: 96,
+				Line: 3, Column: 8, EndLine: 3, EndColumn: 96, Offset: 51,
 			},
 		}),
 		mk(finding.Finding{

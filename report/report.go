@@ -96,7 +96,8 @@ func New(format string, opts Options) (Reporter, error) {
 }
 
 // Sort puts findings in a deterministic order: by displayed path, line,
-// column, rule id, commit, layer and secret hash, then by whatever else
+// column, byte offset (which orders the line-less findings of binaries),
+// rule id, commit, layer and secret hash, then by whatever else
 // tells two findings apart.
 func Sort(fs []finding.Finding) {
 	if !slices.IsSortedFunc(fs, compare) {
@@ -110,6 +111,7 @@ func compare(a, b finding.Finding) int {
 		strings.Compare(la.DisplayPath(), lb.DisplayPath()),
 		cmp.Compare(la.Line, lb.Line),
 		cmp.Compare(la.Column, lb.Column),
+		cmp.Compare(la.Offset, lb.Offset),
 		strings.Compare(a.RuleID, b.RuleID),
 		strings.Compare(la.Commit, lb.Commit),
 		strings.Compare(la.Layer, lb.Layer),
@@ -221,6 +223,7 @@ type record struct {
 	Column             int                  `json:"column"`
 	EndLine            int                  `json:"end_line"`
 	EndColumn          int                  `json:"end_column"`
+	Offset             int64                `json:"offset"`
 	Commit             string               `json:"commit"`
 	Author             string               `json:"author"`
 	Email              string               `json:"email"`
@@ -242,7 +245,7 @@ type record struct {
 // columns are record's keys in order, the CSV header.
 var columns = []string{
 	"rule_id", "description", "severity", "secret", "match",
-	"file", "line", "column", "end_line", "end_column",
+	"file", "line", "column", "end_line", "end_column", "offset",
 	"commit", "author", "email", "date", "message",
 	"repository", "image", "layer", "layer_index", "archive",
 	"fingerprint", "secret_hash", "entropy", "tags",
@@ -266,6 +269,7 @@ func newRecord(f *finding.Finding, r *redactor) record {
 		Column:             l.Column,
 		EndLine:            l.EndLine,
 		EndColumn:          l.EndColumn,
+		Offset:             l.Offset,
 		Commit:             r.text(l.Commit),
 		Author:             r.text(l.Author),
 		Email:              r.text(l.Email),

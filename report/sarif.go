@@ -333,6 +333,8 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 		if l.Column > 0 {
 			where += ":" + strconv.Itoa(l.Column)
 		}
+	} else if f.Secret != "" {
+		where += " at byte " + strconv.FormatInt(l.Offset, 10)
 	}
 	if l.Archive != "" || f.Secret == "" {
 		msg += " in " + where
@@ -356,7 +358,7 @@ func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor)
 	loc := sarif.NewLocationWithPhysicalLocation(
 		sarif.NewPhysicalLocation().
 			WithArtifactLocation(sarif.NewSimpleArtifactLocation(artifactURI(l, red))).
-			WithRegion(region(l)))
+			WithRegion(region(f)))
 	if l.Archive != "" {
 		// The physical location is the archive file in the repository;
 		// the member and the line in it are named here.
@@ -494,10 +496,16 @@ func fileURI(p string) string {
 
 // region is where the secret sits. Lines and columns are 1-based; for an
 // archive member the physical file is the archive, so only its first line
-// is named and the member's position goes in the message.
-func region(l *finding.Location) *sarif.Region {
+// is named and the member's position goes in the message. A secret in a
+// binary has no line: its byte offset and length place it (the length of
+// the secret as found; a UTF-16 string takes twice as many bytes).
+func region(f *finding.Finding) *sarif.Region {
+	l := &f.Location
 	if l.Archive != "" {
 		return sarif.NewRegion().WithStartLine(1)
+	}
+	if l.Line == 0 && f.Secret != "" {
+		return sarif.NewRegion().WithByteOffset(int(l.Offset)).WithByteLength(len(f.Secret))
 	}
 	line, col := max(l.Line, 1), max(l.Column, 1)
 	r := sarif.NewRegion().WithStartLine(line).WithStartColumn(col)

@@ -71,6 +71,8 @@ func (t *textReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Findin
 			if l.Column > 0 {
 				loc += ":" + strconv.Itoa(l.Column)
 			}
+		} else if f.Secret != "" {
+			loc += " at byte " + strconv.FormatInt(l.Offset, 10) // a binary: no lines
 		}
 		field("Location", loc)
 		field("Secret", paint(ansiRed, clean(red.secret(f.Secret))))

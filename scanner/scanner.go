@@ -407,8 +407,10 @@ func finalize(fs []finding.Finding, sup *suppress.Set) []finding.Finding {
 	out := fs[:0]
 	for _, f := range fs {
 		l := f.Location
-		k := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d", f.RuleID, f.SecretHash, l.Root, l.DisplayPath(),
-			l.Commit, l.Layer, l.Image, l.Line, l.Column)
+		// The offset tells apart two copies of a secret in a binary,
+		// which have no lines.
+		k := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d", f.RuleID, f.SecretHash, l.Root, l.DisplayPath(),
+			l.Commit, l.Layer, l.Image, l.Line, l.Column, l.Offset)
 		if seen[k] {
 			continue
 		}

@@ -1,12 +1,13 @@
 // Package source defines what every content source (directories, stdin,
 // git history, images, archives) gives the scanner, and the shared pieces
-// they use to give it: chunking with overlap and the binary policy.
+// they use to give it: chunking with overlap, and the content policy
+// (Classify) that decides how an item is read: as text, decoded from
+// UTF-16, as a binary's printable strings, or not at all (media).
 package source
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"sync"
 
@@ -68,14 +69,17 @@ type Sink interface {
 
 // Options every source honours.
 type Options struct {
-	// MaxFileSize skips items larger than this many bytes (0: no limit).
+	// MaxFileSize skips items larger than this many bytes (0: no limit,
+	// the default: large items are read in chunks, in bounded memory).
 	MaxFileSize int64
 	// ChunkSize is the size of the pieces large items are cut into.
 	ChunkSize int
 	// Overlap is the number of bytes consecutive chunks share.
 	Overlap int
-	// ScanBinary scans items the binary policy would skip.
-	ScanBinary bool
+	// AsText reads content as text without classifying it: the caller
+	// has classified the whole item already (git scans the new lines of a
+	// changed text blob as parts of it).
+	AsText bool
 }
 
 // DefaultChunkSize is large enough that nearly every file is one chunk and
@@ -86,40 +90,14 @@ const DefaultChunkSize = 1 << 20
 // an archive from plain content.
 const HeadLen = 512
 
-// sniffLen is how much of an item the binary policy looks at.
-const sniffLen = 8000
+// ReasonTooLarge is the skip reason of items over Options.MaxFileSize.
+const ReasonTooLarge = "too large"
 
-// IsBinary is the binary policy: content whose first 8000 bytes hold a NUL
-// byte, or are mostly not text, is binary. It is one value-level decision,
-// like git's and ripgrep's, so every source agrees on it.
-func IsBinary(head []byte) bool {
-	if len(head) > sniffLen {
-		head = head[:sniffLen]
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return true
-	}
-	// Text, UTF-8 or not (Latin-1 and other 8-bit text is common in old
-	// files), is rarely more than a tenth control bytes.
-	ctrl := 0
-	for _, b := range head {
-		ctrl += int(controlByte[b])
-	}
-	return ctrl*10 > len(head)
-}
+// SkipError says an item was left out on purpose, and why; sources pass
+// the reason to Sink.Skip. It is never a problem.
+type SkipError struct{ Reason string }
 
-// controlByte is 1 for the control bytes text does not use (a table: this
-// runs over the head of every file).
-var controlByte = func() (t [256]uint8) {
-	for b := 0; b < 0x20; b++ {
-		switch b {
-		case '\n', '\r', '\t', '\f', 0x1b:
-		default:
-			t[b] = 1
-		}
-	}
-	return t
-}()
+func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 
 // buffers recycles chunk buffers: most items are small, and allocating a
 // full chunk buffer per file would churn memory on trees of many files.
@@ -135,14 +113,15 @@ func getBuffer(n int) *[]byte {
 
 func putBuffer(bp *[]byte) { buffers.Put(bp) }
 
-// ErrBinary is reported through Skip, never as a problem.
-var ErrBinary = errors.New("binary")
-
 // ReadChunks reads r to the end and hands it to sink in chunks of
 // opts.ChunkSize that overlap by opts.Overlap bytes, cutting at a newline
-// where one is near so line numbers and columns stay exact. The first
-// chunk is checked against the binary policy; a binary item returns
-// ErrBinary before any chunk is sent. It returns the number of bytes read.
+// where one is near so line numbers and columns stay exact. What is
+// chunked depends on the content's class (Classify, on the first chunk):
+// text as it is; UTF-16 and UTF-32 text decoded to UTF-8; a binary's
+// printable strings, with no lines; media that can't hold text is not read
+// further and a *SkipError names its kind. Chunks of decoded or extracted
+// content carry Spans that place them in the item. It returns the number
+// of bytes read from r.
 func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Options, sink Sink) (int64, error) {
 	size := opts.ChunkSize
 	if size <= 0 {
@@ -152,39 +131,93 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 	if overlap >= size/2 {
 		overlap = size / 2
 	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	bp := getBuffer(size + overlap)
 	defer putBuffer(bp)
 	buf := (*bp)[: 0 : size+overlap]
+	n, err := fill(r, buf[:cap(buf)])
+	buf = buf[:n]
+	eof := err == io.EOF
+	if err != nil && !eof {
+		return int64(n), err
+	}
+	class, kind := Text, ""
+	if !opts.AsText {
+		class, kind = Classify(buf)
+	}
+	cr := &countingReader{r: r, n: int64(n)}
+	c := &chunker{origin: origin, size: size, overlap: overlap, sink: sink}
+	switch class {
+	case Text:
+		err := c.run(ctx, cr, buf, eof)
+		return cr.n, err
+	case Media:
+		// Not read further: a video's gigabytes hold no text.
+		return cr.n, &SkipError{Reason: "media: " + kind}
+	}
+	// Decoded or extracted content is chunked from a buffer of its own;
+	// the raw input is the first chunk's bytes and the rest of r.
+	var raw io.Reader = bytes.NewReader(buf)
+	if !eof {
+		raw = io.MultiReader(raw, cr)
+	}
+	c.spans = &spanQueue{}
+	var dec io.Reader
+	switch class {
+	case UTF16LE, UTF16BE, UTF32LE, UTF32BE:
+		dec = newUnicodeReader(raw, class, c.spans)
+	default:
+		dec = newRunReader(ctx, raw, c.spans)
+		c.noLines = true
+	}
+	dp := getBuffer(size + overlap)
+	defer putBuffer(dp)
+	err = c.run(ctx, dec, (*dp)[:0:size+overlap], false)
+	return cr.n, err
+}
+
+// chunker cuts one item's content into chunks for a sink.
+type chunker struct {
+	origin        finding.Origin
+	size, overlap int
+	sink          Sink
+	// noLines marks the chunks as having no lines (extracted strings).
+	noLines bool
+	// spans place content in the item when it was decoded or extracted;
+	// nil when the content is the item's bytes.
+	spans   *spanQueue
+	spanBuf []finding.Span
+}
+
+// run reads r to the end into buf (cap: chunk size plus overlap), which
+// may already hold the content's first bytes; eof says r has ended.
+func (c *chunker) run(ctx context.Context, r io.Reader, buf []byte, eof bool) error {
+	size, overlap := c.size, c.overlap
 	var (
-		offset   int64 // offset of buf[0] in the input
+		offset   int64 // offset of buf[0] in the content
 		lineBase int
 		colBase  int
-		total    int64
-		first    = true
 	)
 	for {
-		if err := ctx.Err(); err != nil {
-			return total, err
-		}
-		// Fill the buffer up to size+overlap bytes.
-		n, err := fill(r, buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		total += int64(n)
-		eof := err == io.EOF
-		if err != nil && !eof {
-			return total, err
-		}
-		if first {
-			first = false
-			if !opts.ScanBinary && IsBinary(buf) {
-				return total, ErrBinary
+		if !eof && len(buf) < cap(buf) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			// Fill the buffer up to size+overlap bytes.
+			n, err := fill(r, buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			eof = err == io.EOF
+			if err != nil && !eof {
+				return err
 			}
 		}
 		if eof {
 			if len(buf) > 0 {
-				sink.Chunk(finding.Chunk{Origin: origin, Data: buf, Offset: offset, LineBase: lineBase, ColumnBase: colBase})
+				c.emit(buf, offset, lineBase, colBase, 0)
 			}
-			return total, nil
+			return nil
 		}
 		// Cut after the last newline in the final quarter of the chunk, so
 		// the next chunk starts at a line start.
@@ -196,7 +229,7 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 		if tail > overlap {
 			tail = overlap
 		}
-		sink.Chunk(finding.Chunk{Origin: origin, Data: buf[:cut+tail], Offset: offset, LineBase: lineBase, ColumnBase: colBase, Tail: tail})
+		c.emit(buf[:cut+tail], offset, lineBase, colBase, tail)
 		lineBase += bytes.Count(buf[:cut], []byte{'\n'})
 		if nl := bytes.LastIndexByte(buf[:cut], '\n'); nl >= 0 {
 			colBase = cut - nl - 1
@@ -204,9 +237,33 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 			colBase += cut
 		}
 		offset += int64(cut)
+		if c.spans != nil {
+			c.spans.drop(offset)
+		}
 		rest := copy(buf, buf[cut:])
 		buf = buf[:rest]
 	}
+}
+
+func (c *chunker) emit(data []byte, offset int64, lineBase, colBase, tail int) {
+	ch := finding.Chunk{Origin: c.origin, Data: data, Offset: offset, LineBase: lineBase, ColumnBase: colBase, Tail: tail, NoLines: c.noLines}
+	if c.spans != nil {
+		c.spanBuf = c.spans.slice(offset, len(data), c.spanBuf[:0])
+		ch.Spans = c.spanBuf
+	}
+	c.sink.Chunk(ch)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // fill reads into b until it is full or r ends. Unlike io.ReadFull it

@@ -72,21 +72,18 @@ func TestReadChunksReportsTruncation(t *testing.T) {
 	}
 }
 
-func TestBinaryPolicy(t *testing.T) {
+func TestClassifyText(t *testing.T) {
 	t.Parallel()
-	cases := map[string]bool{
-		"plain text\n":             false,
-		"caf\xe9 latin-1 text\n":   false,
-		"\x00\x01\x02 nul byte":    true,
-		"\x01\x02\x03\x04\x05\x06": true,
+	cases := map[string]Class{
+		"plain text\n":             Text,
+		"caf\xe9 latin-1 text\n":   Text,
+		"\xef\xbb\xbfutf-8 bom\n":  Text,
+		"\x00\x01\x02 nul byte":    Binary,
+		"\x01\x02\x03\x04\x05\x06": Binary,
 	}
 	for in, want := range cases {
-		if got := IsBinary([]byte(in)); got != want {
-			t.Errorf("IsBinary(%q) = %v, want %v", in, got, want)
+		if got, _ := Classify([]byte(in)); got != want {
+			t.Errorf("Classify(%q) = %v, want %v", in, got, want)
 		}
-	}
-	_, err := ReadChunks(context.Background(), strings.NewReader("\x00\x00bin"), finding.Origin{}, Options{}, &recorder{})
-	if !errors.Is(err, ErrBinary) {
-		t.Errorf("binary input: err = %v", err)
 	}
 }

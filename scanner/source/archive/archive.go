@@ -1,8 +1,9 @@
 // Package archive enters archives wherever a source meets them (files on
-// disk, image layers, standard input, git blobs): zip and its Java
-// flavours, tar, and gzip, bzip2, xz and zstd streams, nested up to a depth
-// limit. Every member's content goes to the sink as chunks whose Origin
-// names the archive chain and the path inside it.
+// disk, image layers, standard input, git blobs): zip and its Java and
+// Office flavours, tar, and gzip, bzip2, xz and zstd streams, nested up to
+// a depth limit, and the Flate streams of PDFs. Every member's content goes
+// to the sink as chunks whose Origin names the archive chain and the path
+// inside it.
 //
 // Archives are hostile input. Each top-level archive has a budget of
 // decompressed bytes and of entries, each member a compression-ratio limit
@@ -42,6 +43,7 @@ const (
 	DefaultMaxRatio      = 100
 	DefaultRatioMinBytes = 1 << 20
 	DefaultMaxZipMemory  = 32 << 20
+	DefaultMaxPDFInflate = 64 << 20
 )
 
 // Options configure how archives are entered. Zero fields take the
@@ -51,7 +53,7 @@ type Options struct {
 	// Depth is how many archive levels are entered: 3 enters an archive,
 	// an archive inside it and one inside that. Negative: archives are not
 	// entered at all (Scan returns false; Content reads them as plain
-	// content, which the binary policy usually skips).
+	// content, whose printable strings are scanned).
 	Depth int
 	// MaxBytes caps the decompressed bytes read from one top-level archive,
 	// nested archives included.
@@ -68,6 +70,8 @@ type Options struct {
 	// TempDir (default os.TempDir()).
 	MaxZipMemory int64
 	TempDir      string
+	// MaxPDFInflate caps the bytes inflated from one PDF's streams.
+	MaxPDFInflate int64
 }
 
 func (o Options) withDefaults() Options {
@@ -89,6 +93,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxZipMemory <= 0 {
 		o.MaxZipMemory = DefaultMaxZipMemory
 	}
+	if o.MaxPDFInflate <= 0 {
+		o.MaxPDFInflate = DefaultMaxPDFInflate
+	}
 	return o
 }
 
@@ -104,6 +111,8 @@ const (
 	Bzip2
 	Xz
 	Zstd
+	// Pdf is entered for its Flate streams (see pdf).
+	Pdf
 )
 
 func (f Format) String() string {
@@ -120,6 +129,8 @@ func (f Format) String() string {
 		return "xz"
 	case Zstd:
 		return "zstd"
+	case Pdf:
+		return "pdf"
 	}
 	return "none"
 }
@@ -144,6 +155,8 @@ func Detect(head []byte) Format {
 		return Xz
 	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		return Zstd
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		return Pdf
 	case isTar(head):
 		return Tar
 	}
@@ -238,7 +251,7 @@ func Hook(opts Options) func(ctx context.Context, r io.ReaderAt, head []byte, si
 }
 
 // Content scans one item whatever it is: an archive is entered, anything
-// else is read as plain content under the size and binary policies. size
+// else is read as plain content under the size and content policies. size
 // is the item's size, or -1 when unknown. Everything is reported through
 // sink (Item, Skip, Problem); sources that meet content in a stream (image
 // layers, standard input, git blobs) call this.
@@ -252,8 +265,8 @@ func Content(ctx context.Context, r io.Reader, size int64, origin finding.Origin
 	}); ok && w.opts.Depth >= 0 {
 		var head [HeadLen]byte
 		n, _ := ra.ReadAt(head[:], 0)
-		if Detect(head[:n]) == Zip {
-			if err := w.zip(nil, ra, ra.Size(), origin, 1); err != nil {
+		if f := Detect(head[:n]); f == Zip || f == Pdf {
+			if err := w.enter(f, nil, ra, ra.Size(), origin, 1); err != nil {
 				w.report(origin, err)
 			}
 			return
@@ -331,7 +344,7 @@ func (w *walker) member(r *bufio.Reader, size int64, origin finding.Origin, dept
 	}
 	head, _ := r.Peek(HeadLen)
 	if f := Detect(head); f != None && w.opts.Depth >= 0 {
-		if depth >= w.opts.Depth {
+		if depth >= w.opts.Depth && f != Pdf {
 			w.sink.Skip(display(origin), "archive nested deeper than the archive depth limit")
 			return
 		}
@@ -341,13 +354,14 @@ func (w *walker) member(r *bufio.Reader, size int64, origin finding.Origin, dept
 		return
 	}
 	if max := w.opts.MaxFileSize; max > 0 && size > max {
-		w.sink.Skip(display(origin), "too large")
+		w.sink.Skip(display(origin), source.ReasonTooLarge)
 		return
 	}
 	n, err := source.ReadChunks(w.ctx, r, origin, w.opts.Options, w.sink)
+	var skip *source.SkipError
 	switch {
-	case errors.Is(err, source.ErrBinary):
-		w.sink.Skip(display(origin), "binary")
+	case errors.As(err, &skip):
+		w.sink.Skip(display(origin), skip.Reason)
 	case err != nil:
 		w.report(origin, fmt.Errorf("read: %w", err))
 	default:
@@ -385,6 +399,10 @@ func (w *walker) enter(f Format, r *bufio.Reader, ra io.ReaderAt, size int64, or
 	switch f {
 	case Zip:
 		return w.zip(r, ra, size, origin, depth)
+	case Pdf:
+		// Read whatever the depth: a PDF is content too, and past the
+		// depth limit only its streams are left out.
+		return w.pdf(r, ra, size, origin, depth)
 	case Tar:
 		return w.tar(r, origin, depth)
 	default:

@@ -29,7 +29,7 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 	if ra == nil {
 		var cleanup func()
 		var err error
-		ra, size, cleanup, err = w.spool(r)
+		ra, size, cleanup, err = w.spool(r, "zip archive")
 		if err != nil {
 			return err
 		}
@@ -90,21 +90,22 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 	return nil
 }
 
-// spool makes a zip read from a stream randomly accessible: in memory up
-// to MaxZipMemory bytes, else in a temporary file removed afterwards. The
-// spool is bounded by the archive byte budget.
-func (w *walker) spool(r io.Reader) (io.ReaderAt, int64, func(), error) {
+// spool makes a zip or a PDF (what) read from a stream randomly
+// accessible: in memory up to MaxZipMemory bytes, else in a temporary
+// file removed afterwards. The spool is bounded by the archive byte
+// budget.
+func (w *walker) spool(r io.Reader, what string) (io.ReaderAt, int64, func(), error) {
 	limit := w.opts.MaxZipMemory
 	buf, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("read zip archive: %w", err)
+		return nil, 0, nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	if int64(len(buf)) <= limit {
 		return bytes.NewReader(buf), int64(len(buf)), func() {}, nil
 	}
-	f, err := os.CreateTemp(w.opts.TempDir, "leakhound-zip-*")
+	f, err := os.CreateTemp(w.opts.TempDir, "leakhound-spool-*")
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("spool zip archive: %w", err)
+		return nil, 0, nil, fmt.Errorf("spool %s: %w", what, err)
 	}
 	cleanup := func() {
 		f.Close()
@@ -112,7 +113,7 @@ func (w *walker) spool(r io.Reader) (io.ReaderAt, int64, func(), error) {
 	}
 	if _, err := f.Write(buf); err != nil {
 		cleanup()
-		return nil, 0, nil, fmt.Errorf("spool zip archive: %w", err)
+		return nil, 0, nil, fmt.Errorf("spool %s: %w", what, err)
 	}
 	buf = nil
 	rest := w.opts.MaxBytes - limit
@@ -123,11 +124,11 @@ func (w *walker) spool(r io.Reader) (io.ReaderAt, int64, func(), error) {
 		if errors.As(err, &le) {
 			return nil, 0, nil, err
 		}
-		return nil, 0, nil, fmt.Errorf("spool zip archive: %w", err)
+		return nil, 0, nil, fmt.Errorf("spool %s: %w", what, err)
 	}
 	if n > rest {
 		cleanup()
-		return nil, 0, nil, &limitError{total: true, msg: fmt.Sprintf("zip archive larger than %d bytes (limit); not scanned", w.opts.MaxBytes)}
+		return nil, 0, nil, &limitError{total: true, msg: fmt.Sprintf("%s larger than %d bytes (limit); not scanned", what, w.opts.MaxBytes)}
 	}
 	return f, limit + 1 + n, cleanup, nil
 }

@@ -1,5 +1,5 @@
 // Package dir is the source for directories and files on disk: it walks
-// the given paths, applies the exclude, size and binary policies, and reads
+// the given paths, applies the exclude and size policies, and reads
 // files concurrently into chunks.
 package dir
 
@@ -222,7 +222,7 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	// The size cap is for plain files: an archive over it was entered above
 	// under the archive's own byte budget.
 	if max := s.opts.MaxFileSize; max > 0 && size > max {
-		sink.Skip(j.rel, "too large")
+		sink.Skip(j.rel, source.ReasonTooLarge)
 		return
 	}
 	// Read to the size fstat gave: the read that would only say EOF is
@@ -236,9 +236,10 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 		r = io.MultiReader(bytes.NewReader(head), r)
 	}
 	n64, err := source.ReadChunks(ctx, r, origin, s.opts.Options, sink)
+	var skip *source.SkipError
 	switch {
-	case errors.Is(err, source.ErrBinary):
-		sink.Skip(j.rel, "binary")
+	case errors.As(err, &skip):
+		sink.Skip(j.rel, skip.Reason)
 	case err != nil && ctx.Err() == nil:
 		sink.Problem(j.rel, fmt.Errorf("read: %w", err))
 	case err == nil:

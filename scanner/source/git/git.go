@@ -368,7 +368,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		data, whole, size = d, true, int64(len(d))
 		body = bytes.NewReader(d)
 	case errors.As(err, &tooLarge):
-		sink.Skip(j.path, "too large")
+		sink.Skip(j.path, source.ReasonTooLarge)
 		return
 	default:
 		// go-git returns objects over 16 KiB unread (their size known
@@ -379,7 +379,7 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 			return
 		}
 		if max > 0 && obj.Size() > max {
-			sink.Skip(j.path, "too large")
+			sink.Skip(j.path, source.ReasonTooLarge)
 			return
 		}
 		rd, err := obj.Reader()
@@ -410,12 +410,37 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 			return
 		}
 	}
-	if len(j.prev) == 0 || size > diffLimit {
-		// A new file: scan all of it, streaming.
+	// A changed file: scan only the lines its previous versions lack (of
+	// its text decoded from UTF-16; for a binary, the printable strings
+	// they lack: a secret in every build of a binary is reported once,
+	// where it came in). A new file, a big one or media: scan all of it,
+	// streaming.
+	diff := len(j.prev) > 0 && size <= diffLimit
+	if diff && !whole {
+		data, err = readAll(body, w.buf(0, size))
+		if err != nil {
+			sink.Problem(j.path, where(err))
+			return
+		}
+		body = bytes.NewReader(data)
+	}
+	var (
+		text    []byte
+		spans   []finding.Span // place text in the blob when it is decoded
+		noLines bool
+	)
+	if diff {
+		class, _ := source.Classify(data)
+		text, spans, err = source.Decode(ctx, data, class)
+		diff = err == nil // media, or too many spans to hold: scanned whole
+		noLines = class == source.Binary
+	}
+	if !diff {
 		n, err := source.ReadChunks(ctx, body, origin, s.opts.Options, sink)
+		var skip *source.SkipError
 		switch {
-		case errors.Is(err, source.ErrBinary):
-			sink.Skip(j.path, "binary")
+		case errors.As(err, &skip):
+			sink.Skip(j.path, skip.Reason)
 		case err != nil && ctx.Err() == nil:
 			sink.Problem(j.path, where(err))
 		case err == nil:
@@ -423,34 +448,25 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 		}
 		return
 	}
-	// A changed file: scan only the lines its previous versions lack.
-	if !whole {
-		data, err = readAll(body, w.buf(0, size))
-		if err != nil {
-			sink.Problem(j.path, where(err))
-			return
-		}
-	}
-	if !s.opts.ScanBinary && source.IsBinary(data) {
-		sink.Skip(j.path, "binary")
-		return
-	}
 	var olds [][]byte
 	for i, h := range j.prev {
 		// A version that can't be read counts as empty: its lines are
 		// scanned again rather than missed.
 		old, _ := w.readBlob(h, i+1)
+		// Compared as it is scanned: decoded, or its strings.
+		class, _ := source.Classify(old)
+		old, _, _ = source.Decode(ctx, old, class) // media, too many spans: empty
 		olds = append(olds, old)
 	}
 	opts := s.opts.Options
-	opts.ScanBinary = true // decided above, for the whole blob
+	opts.AsText = true // classified above, as a whole
 	var scanErr error
-	w.diff.newLines(data, olds, func(start, end, ctxEnd, lineBase int) {
+	w.diff.newLines(text, olds, func(start, end, ctxEnd, lineBase int) {
 		if scanErr != nil {
 			return
 		}
-		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end}
-		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(data[start:ctxEnd]), origin, opts, sh)
+		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end, spans: spans, noLines: noLines}
+		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(text[start:ctxEnd]), origin, opts, sh)
 	})
 	switch {
 	case scanErr != nil && ctx.Err() == nil:
@@ -503,7 +519,7 @@ func commitMessageOf(raw []byte) []byte {
 }
 
 // scanText scans a message held in memory, at j's path. Messages are
-// text whatever bytes they hold (the binary policy is for files); the
+// text whatever bytes they hold (the content policy is for files); the
 // size limit still applies.
 func (s *Source) scanText(ctx context.Context, j job, text []byte, sink source.Sink) {
 	if len(bytes.TrimSpace(text)) == 0 {
@@ -516,7 +532,7 @@ func (s *Source) scanText(ctx context.Context, j job, text []byte, sink source.S
 	origin := finding.Origin{Kind: "git", Path: j.path, Repository: s.repo}
 	j.meta.origin(&origin)
 	opts := s.opts.Options
-	opts.ScanBinary = true
+	opts.AsText = true
 	if _, err := source.ReadChunks(ctx, bytes.NewReader(text), origin, opts, sink); err != nil && ctx.Err() == nil {
 		sink.Problem(j.path, fmt.Errorf("scan message: %w", err))
 	}
@@ -578,6 +594,12 @@ type shifted struct {
 	lineBase int
 	size     int64 // bytes in the part, context included
 	context  int
+	// spans, when set, place the whole text (decoded, or a binary's
+	// strings) in the blob; the chunks get theirs. noLines marks a
+	// binary's strings.
+	spans   []finding.Span
+	spanBuf []finding.Span
+	noLines bool
 }
 
 func (s *shifted) Chunk(c finding.Chunk) {
@@ -586,6 +608,11 @@ func (s *shifted) Chunk(c finding.Chunk) {
 	}
 	c.Offset += s.offset
 	c.LineBase += s.lineBase
+	if s.spans != nil {
+		s.spanBuf = source.SpansIn(s.spans, int(c.Offset), len(c.Data), s.spanBuf[:0])
+		c.Spans = s.spanBuf
+	}
+	c.NoLines = s.noLines
 	s.Sink.Chunk(c)
 }
 
