@@ -4,6 +4,8 @@
 package regex
 
 import (
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	re2 "github.com/wasilibs/go-re2"
@@ -12,8 +14,33 @@ import (
 // Regexp is a compiled regular expression.
 type Regexp = re2.Regexp
 
-// Compile parses a regular expression in RE2 syntax.
-func Compile(expr string) (*Regexp, error) { return re2.Compile(expr) }
+// Compile parses a regular expression in RE2 syntax. Compiled regexes are
+// kept for the life of the process and shared (they are safe for
+// concurrent use): an org scan builds an engine per repository, and RE2
+// compiling is slow enough that compiling the same rules again for each
+// would cost more than many repositories' scans.
+func Compile(expr string) (*Regexp, error) {
+	if re, ok := compiled.Load(expr); ok {
+		return re.(*Regexp), nil
+	}
+	re, err := re2.Compile(expr)
+	if err != nil {
+		return nil, err
+	}
+	if cached.Add(1) <= maxCached {
+		compiled.Store(expr, re)
+	}
+	return re, nil
+}
+
+// maxCached bounds the shared regexes: a long-running server given many
+// configs must not grow without end.
+const maxCached = 20000
+
+var (
+	compiled sync.Map // expr -> *Regexp
+	cached   atomic.Int64
+)
 
 // MustCompile is Compile for expressions known to be valid; it panics
 // otherwise and is only for package-level patterns written in Go.
