@@ -216,3 +216,12 @@ func (e *redactedError) Error() string {
 }
 
 func (e *redactedError) Unwrap() error { return e.err }
+
+// Mirror clones rawURL (branches and tags) into a bare repository at dir,
+// or fetches into it when it is already that clone, as a URL scan with a
+// clone directory does; an org scan keeps one per repository between
+// runs and scans it as a local path. The error never holds the URL's
+// credentials; auth, when set, is used for the fetch only.
+func Mirror(ctx context.Context, rawURL, dir string, auth transport.AuthMethod) error {
+	return clone(ctx, rawURL, dir, auth)
+}
