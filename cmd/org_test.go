@@ -15,8 +15,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/notify"
+	"github.com/leakhound/leakhound/scanner/orgscan"
 )
 
 // fakeForge serves GitHub's /orgs/ORG/repos and GitLab's
@@ -342,5 +345,29 @@ func TestOrgFailures(t *testing.T) {
 		if !strings.Contains(errOut, "notify slack") || !strings.Contains(errOut, "1 notification(s) failed") || strings.Contains(errOut, "secretpart") {
 			t.Errorf("run %d: stderr:\n%s", i, errOut)
 		}
+	}
+}
+
+func TestProgressBoardDrawsALinePerRepository(t *testing.T) {
+	t.Parallel()
+	var buf strings.Builder
+	b := &progressBoard{w: &buf, active: map[string]string{}, total: 3}
+	b.event(orgscan.Event{Repo: "acme/a", Phase: orgscan.PhaseFetch})
+	b.last = time.Time{} // draw every event
+	b.event(orgscan.Event{Repo: "acme/b", Phase: orgscan.PhaseScan, Summary: finding.Summary{Files: 12, Findings: 1}})
+	first := buf.String()
+	if !strings.Contains(first, "repositories: 0/3 done") || !strings.Contains(first, "acme/a: fetching\n") ||
+		!strings.Contains(first, "acme/b: scanning: 12 blobs, 0 B, 1 findings\n") {
+		t.Errorf("board:\n%q", first)
+	}
+	b.event(orgscan.Event{Repo: "acme/a", Phase: orgscan.PhaseDone, Result: &orgscan.RepoResult{Status: orgscan.Failed}})
+	last := buf.String()[len(first):]
+	// The board moves up over its 3 lines and redraws 2.
+	if !strings.HasPrefix(last, "\033[3A\r\033[J") || !strings.Contains(last, "1/3 done, 1 not scanned") || strings.Contains(last, "acme/a") {
+		t.Errorf("redraw:\n%q", last)
+	}
+	b.clear()
+	if !strings.HasSuffix(buf.String(), "\033[2A\r\033[J") {
+		t.Errorf("clear: %q", buf.String())
 	}
 }
