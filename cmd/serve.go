@@ -271,12 +271,8 @@ func (s *pushServer) resume() {
 			continue
 		}
 		for _, p := range r.Pushes {
-			platform := org.GitHub
-			if strings.Contains(r.WebURL, "/-/") || strings.Contains(r.CloneURL, "gitlab") {
-				platform = org.GitLab
-			}
 			select {
-			case s.queue <- queuedPush{platform: platform, repo: org.Repo{FullName: name, CloneURL: r.CloneURL, WebURL: r.WebURL}, push: p}:
+			case s.queue <- queuedPush{platform: p.Platform, repo: org.Repo{FullName: name, CloneURL: r.CloneURL, WebURL: r.WebURL}, push: p}:
 				s.logf("resuming push %s %s %s", report.Printable(name), report.Printable(p.Ref), shortHash(p.After))
 			default:
 				s.logf("queue full: push %s %s left in the state", report.Printable(name), shortHash(p.After))
@@ -509,7 +505,7 @@ func parseGitHubPush(body []byte) (queuedPush, bool, string) {
 	}
 	return checkPush(queuedPush{platform: org.GitHub,
 		repo: org.Repo{FullName: p.Repository.FullName, CloneURL: p.Repository.CloneURL, WebURL: p.Repository.HTMLURL},
-		push: orgscan.Push{Ref: p.Ref, Before: p.Before, After: p.After}})
+		push: orgscan.Push{Platform: org.GitHub, Ref: p.Ref, Before: p.Before, After: p.After}})
 }
 
 func parseGitLabPush(body []byte) (queuedPush, bool, string) {
@@ -528,5 +524,5 @@ func parseGitLabPush(body []byte) (queuedPush, bool, string) {
 	}
 	return checkPush(queuedPush{platform: org.GitLab,
 		repo: org.Repo{FullName: p.Project.PathWithNamespace, CloneURL: p.Project.GitHTTPURL, WebURL: p.Project.WebURL},
-		push: orgscan.Push{Ref: p.Ref, Before: p.Before, After: p.After}})
+		push: orgscan.Push{Platform: org.GitLab, Ref: p.Ref, Before: p.Before, After: p.After}})
 }

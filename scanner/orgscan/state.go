@@ -66,9 +66,11 @@ type Undelivered struct {
 
 // Push is one push event to scan: the ref moved from Before to After.
 type Push struct {
-	Ref    string `json:"ref"`
-	Before string `json:"before"`
-	After  string `json:"after"`
+	// Platform is the forge that sent it (github, gitlab), for links.
+	Platform string `json:"platform,omitempty"`
+	Ref      string `json:"ref"`
+	Before   string `json:"before"`
+	After    string `json:"after"`
 }
 
 type stateFile struct {
