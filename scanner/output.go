@@ -1,9 +1,14 @@
 package scanner
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/leakhound/leakhound/report"
+	"github.com/leakhound/leakhound/rules"
 )
 
 // reportFile is a report being written to a path: a new temporary file
@@ -50,4 +55,50 @@ func (r *reportFile) commit() error {
 func (r *reportFile) abort() {
 	r.Close()
 	os.Remove(r.Name())
+}
+
+// WriteFile writes a file the way reports are written (see reportFile):
+// to a new temporary file beside path, mode 0600, renamed over path only
+// when write returned no error, so a crash or a full disk leaves the old
+// file whole. State files of incremental scans rely on it.
+func WriteFile(path string, write func(w io.Writer) error) error {
+	f, err := createReport(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err := write(bw); err != nil {
+		f.abort()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.abort()
+		return err
+	}
+	return f.commit()
+}
+
+// WriteReport writes findings gathered by several scans (an org scan's
+// repositories, merged shard reports) as one report, with o's format,
+// redaction and destination; cfg, when set, gives rule metadata to SARIF.
+// A report to o.Path is written like WriteFile.
+func WriteReport(o ReportOptions, cfg *rules.Config, res Result) error {
+	rep, err := report.New(o.Format, report.Options{Reveal: o.Reveal, NoColor: o.NoColor, Version: o.Version, Rules: cfg})
+	if err != nil {
+		return &ConfigError{Err: err}
+	}
+	report.Sort(res.Findings)
+	write := func(w io.Writer) error { return rep.Write(w, res.Summary, res.Findings) }
+	if o.Path != "" {
+		return WriteFile(o.Path, write)
+	}
+	w := o.Writer
+	if w == nil {
+		w = io.Discard
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := write(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

@@ -151,14 +151,14 @@ func (repoLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 // clone fetches every branch and tag of rawURL into a bare repository at
 // dir, creating it, or updating it when it is already a clone. Whatever
 // fails, the error does not hold the URL's credentials.
-func clone(ctx context.Context, rawURL, dir string) error {
-	if err := cloneInto(ctx, rawURL, dir); err != nil {
+func clone(ctx context.Context, rawURL, dir string, auth transport.AuthMethod) error {
+	if err := cloneInto(ctx, rawURL, dir, auth); err != nil {
 		return &redactedError{err: err, url: rawURL}
 	}
 	return nil
 }
 
-func cloneInto(ctx context.Context, rawURL, dir string) error {
+func cloneInto(ctx context.Context, rawURL, dir string, auth transport.AuthMethod) error {
 	useInProcessFileTransport()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -187,7 +187,7 @@ func cloneInto(ctx context.Context, rawURL, dir string) error {
 	if got := remote.Config().URLs; len(got) == 0 || got[0] != rawURL {
 		return fmt.Errorf("clone into %s: it is a clone of %s, not %s", dir, DisplayURL(strings.Join(got, " ")), DisplayURL(rawURL))
 	}
-	err = remote.FetchContext(ctx, &gogit.FetchOptions{Tags: gogit.AllTags, Force: true})
+	err = remote.FetchContext(ctx, &gogit.FetchOptions{Tags: gogit.AllTags, Force: true, Auth: auth})
 	switch {
 	case err == nil, errors.Is(err, gogit.NoErrAlreadyUpToDate), errors.Is(err, transport.ErrEmptyRemoteRepository):
 		return nil
@@ -216,3 +216,12 @@ func (e *redactedError) Error() string {
 }
 
 func (e *redactedError) Unwrap() error { return e.err }
+
+// Mirror clones rawURL (branches and tags) into a bare repository at dir,
+// or fetches into it when it is already that clone, as a URL scan with a
+// clone directory does; an org scan keeps one per repository between
+// runs and scans it as a local path. The error never holds the URL's
+// credentials; auth, when set, is used for the fetch only.
+func Mirror(ctx context.Context, rawURL, dir string, auth transport.AuthMethod) error {
+	return clone(ctx, rawURL, dir, auth)
+}

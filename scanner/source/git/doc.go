@@ -63,6 +63,11 @@
 // blob that already existed before the subset is not reported as new in
 // it: this matches what `git log -p A..B` would show.
 //
+// Exclude makes a scan incremental: the tips an earlier scan started from
+// (Refs) are the A of a range against every current ref, so a nightly
+// scan covers the day's commits; refs still naming an excluded object
+// (an annotated tag already scanned) are left out too.
+//
 // go-git, for what it still reads, is set, process-wide, to hash objects
 // with crypto/sha1 rather than its collision-detecting sha1cd (see
 // useFastSHA1): it hashes every object it caches, and a scanner gains

@@ -20,6 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	ghash "github.com/go-git/go-git/v5/plumbing/hash"
+	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/leakhound/leakhound/finding"
@@ -39,6 +40,10 @@ type Options struct {
 	// already one); by default the clone goes to a temporary directory
 	// that is removed after the scan.
 	CloneDir string
+	// Auth, when set, authenticates the clone or fetch of URL; it is
+	// given to the transport for each fetch and never stored in the
+	// clone's config or put in the URL.
+	Auth transport.AuthMethod
 
 	// Range "A..B" scans the commits reachable from B and not from A, as
 	// `git log A..B` lists them. An empty side means HEAD.
@@ -49,6 +54,13 @@ type Options struct {
 	Branches []string
 	// MaxCommits keeps only the newest N selected commits (0: all).
 	MaxCommits int
+	// Exclude are objects an earlier scan covered (its ref tips, as Refs
+	// returns them): commits reachable from them are not scanned again,
+	// as if each were the A of an A..B range, and a ref that still leads
+	// to one of them (an annotated tag, a tagged blob) is not either. A
+	// hash not in the repository (a tip a force-push dropped) is ignored,
+	// so what it covered is scanned again rather than missed.
+	Exclude []string
 	// Staged scans what the index holds that HEAD does not, instead of
 	// history.
 	Staged bool
@@ -120,11 +132,16 @@ func New(opts Options) (*Source, error) {
 			return nil, err
 		}
 	}
+	for _, h := range opts.Exclude {
+		if !isHex40(h) {
+			return nil, fmt.Errorf("exclude %q: want a full 40-hex object hash", h)
+		}
+	}
 	if opts.MaxCommits < 0 {
 		return nil, errors.New("max commits must not be negative")
 	}
-	if opts.Staged && (opts.Range != "" || !opts.Since.IsZero() || len(opts.Branches) > 0 || opts.MaxCommits > 0) {
-		return nil, errors.New("staged scans the index: it can't be combined with a range, since, branches or max commits")
+	if opts.Staged && (opts.Range != "" || !opts.Since.IsZero() || len(opts.Branches) > 0 || opts.MaxCommits > 0 || len(opts.Exclude) > 0) {
+		return nil, errors.New("staged scans the index: it can't be combined with a range, since, branches, max commits or excluded commits")
 	}
 	s := &Source{opts: opts, repo: opts.Path}
 	if opts.URL != "" {
@@ -164,7 +181,7 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 			defer os.RemoveAll(tmp)
 			dir = tmp
 		}
-		if err := clone(ctx, s.opts.URL, dir); err != nil {
+		if err := clone(ctx, s.opts.URL, dir, s.opts.Auth); err != nil {
 			return err
 		}
 		path = dir
@@ -184,6 +201,34 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 		return s.scanStaged(ctx, o, sink)
 	}
 	return s.scanHistory(ctx, o, sink)
+}
+
+// Refs returns the refs a history scan of the repository at path starts
+// from (HEAD, branches, tags, the stash...) and the object each names, as
+// hex. Given back as Options.Exclude, they make the next scan cover only
+// what was committed since. A ref that can't be read is left out and
+// named in the error; the others are still returned.
+func Refs(ctx context.Context, path string) (map[string]string, error) {
+	r, err := openRepo(path)
+	if err != nil {
+		return nil, &TargetError{err}
+	}
+	var rec problemList
+	out := map[string]string{}
+	for _, rf := range r.refs(ctx, &rec) {
+		out[rf.name] = rf.hash.String()
+	}
+	return out, errors.Join(rec...)
+}
+
+// problemList is a Sink that keeps only problems.
+type problemList []error
+
+func (problemList) Chunk(finding.Chunk) {}
+func (problemList) Item(int64)          {}
+func (problemList) Skip(string, string) {}
+func (p *problemList) Problem(path string, err error) {
+	*p = append(*p, fmt.Errorf("%s: %w", path, err))
 }
 
 func (s *Source) cacheSize() int64 {

@@ -806,3 +806,61 @@ func TestArchivesInBlobs(t *testing.T) {
 		t.Errorf("archive entered without Archive options: %v", rec.hits)
 	}
 }
+
+func TestExcludeScansOnlyNewCommits(t *testing.T) {
+	t.Parallel()
+	r, toks, cs := linearRepo(t)
+	tagTok := token()
+	r.gitEnv(who{"A", 400}.env(), "tag", "-a", "-m", "release "+tagTok, "v1")
+
+	tips, err := Refs(context.Background(), r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tips["refs/heads/main"] != cs[3] || tips["refs/tags/v1"] == "" || tips["refs/tags/v1"] == cs[3] {
+		t.Fatalf("refs = %v", tips)
+	}
+	var all []string
+	for _, h := range tips {
+		all = append(all, h)
+	}
+
+	tests := []struct {
+		name    string
+		exclude []string
+		want    []string
+	}{
+		{"an old tip: only later commits", []string{cs[1]}, []string{
+			toks[2] + " secrets.txt:3 " + cs[2], toks[2] + " f2.txt:1 " + cs[2],
+			toks[3] + " secrets.txt:4 " + cs[3], toks[3] + " f3.txt:1 " + cs[3],
+			tagTok + " refs/tags/v1^{tag}:1 ",
+		}},
+		{"every current tip: nothing", all, nil},
+		{"a tip no longer in the repository: everything", []string{strings.Repeat("ab", 20)}, []string{
+			toks[0] + " secrets.txt:1 " + cs[0], toks[0] + " f0.txt:1 " + cs[0],
+			toks[1] + " secrets.txt:2 " + cs[1], toks[1] + " f1.txt:1 " + cs[1],
+			toks[2] + " secrets.txt:3 " + cs[2], toks[2] + " f2.txt:1 " + cs[2],
+			toks[3] + " secrets.txt:4 " + cs[3], toks[3] + " f3.txt:1 " + cs[3],
+			tagTok + " refs/tags/v1^{tag}:1 ",
+		}},
+	}
+	for _, tt := range tests {
+		// Not parallel: the repository gets a new commit below.
+		t.Run(tt.name, func(t *testing.T) {
+			rec := scan(t, Options{Path: r.dir, Exclude: tt.exclude})
+			noProblems(t, rec)
+			wantHits(t, rec, tt.want...)
+		})
+	}
+
+	// A new commit after the recorded tips: only it is scanned.
+	newTok := token()
+	c4 := r.commit(who{"A", 500}, "c4", map[string]string{"new.txt": newTok + "\n"})
+	rec := scan(t, Options{Path: r.dir, Exclude: all})
+	noProblems(t, rec)
+	wantHits(t, rec, newTok+" new.txt:1 "+c4)
+
+	if _, err := New(Options{Path: r.dir, Exclude: []string{"main"}}); err == nil {
+		t.Error("a ref name accepted as an excluded hash")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -528,8 +529,42 @@ type selection struct {
 }
 
 type refTarget struct {
-	name string
+	name    string
+	refHash plumbing.Hash // what the ref itself names (a tag object, a blob)
 	peeled
+}
+
+// excludedSet is what Options.Exclude covers: the commits reachable from
+// it, and the raw ref hashes it names.
+type excludedSet struct {
+	commits map[plumbing.Hash]bool
+	refs    map[plumbing.Hash]bool
+}
+
+// excluded resolves Options.Exclude. A hash that is not in the repository
+// is skipped without a problem: it is an old tip a force-push or a
+// deleted branch left behind, and what it covered is scanned again.
+func (s *Source) excluded(ctx context.Context, g *graph) (excludedSet, error) {
+	x := excludedSet{refs: map[plumbing.Hash]bool{}}
+	var tips []plumbing.Hash
+	for _, raw := range s.opts.Exclude {
+		h := plumbing.NewHash(raw)
+		x.refs[h] = true
+		p, err := g.peel(h)
+		if err != nil || p.typ != plumbing.CommitObject {
+			continue
+		}
+		tips = append(tips, p.hash)
+	}
+	reached, err := g.reach(ctx, tips, nil)
+	if err != nil {
+		return x, err
+	}
+	x.commits = make(map[plumbing.Hash]bool, len(reached))
+	for h := range reached {
+		x.commits[h] = true
+	}
+	return x, nil
 }
 
 // selectCommits decides which commits the scan covers and which commits
@@ -580,9 +615,23 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel sele
 				tips = append(tips, p.hash)
 			}
 			if s.tagsSelected(p) {
-				sel.targets = append(sel.targets, refTarget{rf.name, p})
+				sel.targets = append(sel.targets, refTarget{name: rf.name, refHash: rf.hash, peeled: p})
 			}
 		}
+	}
+	if len(s.opts.Exclude) > 0 {
+		skip, err := s.excluded(ctx, g)
+		if err != nil {
+			return sel, err
+		}
+		if stop == nil {
+			stop = skip.commits
+		} else {
+			for h := range skip.commits {
+				stop[h] = true
+			}
+		}
+		sel.targets = slices.DeleteFunc(sel.targets, func(t refTarget) bool { return skip.refs[t.refHash] })
 	}
 	set, err := g.reach(ctx, tips, stop)
 	if err != nil {
