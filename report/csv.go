@@ -60,10 +60,15 @@ func layerCell(n int) string {
 // untrusted, and a spreadsheet opening the report would run a match that
 // starts with "=", "+", "-" or "@" as a formula. A leading apostrophe makes
 // it text (OWASP's advice); the value is otherwise unchanged.
+//
+// Control characters are escaped as in the text report (clean): a CSV is
+// read with cat and less as often as with a spreadsheet, and an escape
+// sequence in a scanned file's name or match must not reach a terminal.
 func cell(s string) string {
 	if s == "" {
 		return s
 	}
+	s = clean(s)
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r':
 		return "'" + s
