@@ -13,7 +13,6 @@ import (
 
 	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/scanner"
-	"github.com/leakhound/leakhound/scanner/source"
 	gitsource "github.com/leakhound/leakhound/scanner/source/git"
 )
 
@@ -138,13 +137,13 @@ func gitRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitOptions)
 		repo = &scanner.Repo{Files: files, Name: "base commit " + hash[:12]}
 	}
 	if !opts.NewOnly {
-		return runScan(c, io, g, target, repo, gitSource{src})
+		return runScan(c, io, g, target, repo, src)
 	}
 	prepare, err := newOnly(c.Context(), io, g, opts, gopts)
 	if err != nil {
 		return err
 	}
-	return runScan(c, io, g, target, repo, gitSource{src}, prepare)
+	return runScan(c, io, g, target, repo, src, prepare)
 }
 
 // newOnly returns the step --new-only adds before a range scan: scan the
@@ -180,7 +179,7 @@ func newOnly(ctx context.Context, io *IOStreams, g *GlobalOptions, opts *GitOpti
 			return err
 		}
 		start := time.Now()
-		res, err := scanner.Run(ctx, scanner.Options{Target: from, Source: gitSource{src}, Ruleset: rs})
+		res, err := scanner.Run(ctx, scanner.Options{Target: from, Source: src, Ruleset: rs})
 		if err != nil {
 			return fmt.Errorf("--new-only: scan the history of %s: %w", from, err)
 		}
@@ -203,20 +202,6 @@ func newOnly(ctx context.Context, io *IOStreams, g *GlobalOptions, opts *GitOpti
 		}
 		return nil
 	}, nil
-}
-
-// gitSource makes a target that can't be scanned (not a repository, an
-// unknown revision) a usage error, exit 2; a failed clone stays a scan
-// error, exit 3.
-type gitSource struct{ src *gitsource.Source }
-
-func (s gitSource) Scan(ctx context.Context, sink source.Sink) error {
-	err := s.src.Scan(ctx, sink)
-	var te *gitsource.TargetError
-	if errors.As(err, &te) {
-		return &sourceError{err: err}
-	}
-	return err
 }
 
 // parseSince reads a date (2024-01-31, 2024-01-31 15:04:05, RFC 3339) or

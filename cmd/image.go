@@ -1,14 +1,11 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/leakhound/leakhound/finding"
-	"github.com/leakhound/leakhound/scanner/source"
 	"github.com/leakhound/leakhound/scanner/source/archive"
 	"github.com/leakhound/leakhound/scanner/source/image"
 )
@@ -91,23 +88,5 @@ func imageRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *ImageOpti
 	if len(opts.Targets) > 1 {
 		target = "multiple images"
 	}
-	return runScan(c, io, g, target, nil, imageSource{src})
-}
-
-// imageSource makes a target that can't be scanned (no such file, not an
-// image, no image for the platform) a usage error, exit 2; a registry that
-// could not be reached stays a scan error, exit 3.
-type imageSource struct{ src *image.Source }
-
-// Annotate forwards image.Source.Annotate (tagging findings in files a
-// later layer deleted).
-func (s imageSource) Annotate(f *finding.Finding) { s.src.Annotate(f) }
-
-func (s imageSource) Scan(ctx context.Context, sink source.Sink) error {
-	err := s.src.Scan(ctx, sink)
-	var te *image.TargetError
-	if errors.As(err, &te) && !te.Remote {
-		return &sourceError{err: err}
-	}
-	return err
+	return runScan(c, io, g, target, nil, src)
 }

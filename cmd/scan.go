@@ -220,13 +220,12 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, r
 	}
 	var (
 		ce *scanner.ConfigError
-		se *sourceError
 		te *source.TargetError
 		re *scanner.ReportError
 	)
 	switch {
 	case err == nil:
-	case errors.As(err, &ce), errors.As(err, &se), errors.As(err, &te):
+	case errors.As(err, &ce), errors.As(err, &te):
 		return usageError(err)
 	case errors.As(err, &re):
 		// The scan finished: say what it found before saying the report
@@ -257,13 +256,6 @@ func scanExit(s finding.Summary, failOnErrors, onlyVerifiedFail bool) error {
 	}
 	return nil
 }
-
-// sourceError marks an error in what the user asked to scan (no such
-// path, not a repository): a usage error, exit 2.
-type sourceError struct{ err error }
-
-func (e *sourceError) Error() string { return e.err.Error() }
-func (e *sourceError) Unwrap() error { return e.err }
 
 // printSummary writes what the scan could not do (always, --quiet too: a
 // pre-commit hook that blocks a commit must say why), then, unless quiet,

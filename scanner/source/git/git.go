@@ -108,10 +108,7 @@ func useFastSHA1() {
 // TargetError is an error in what the user asked to scan: a path that is
 // not a repository, a revision or branch that does not exist. A failed
 // clone is not one: the target may be fine and the network not.
-type TargetError struct{ Err error }
-
-func (e *TargetError) Error() string { return e.Err.Error() }
-func (e *TargetError) Unwrap() error { return e.Err }
+type TargetError = source.TargetError
 
 // Source scans a git repository.
 type Source struct {
@@ -188,7 +185,7 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	}
 	r, err := openRepo(path)
 	if err != nil {
-		return &TargetError{err}
+		return &TargetError{Err: err}
 	}
 	c := cache.NewObjectLRU(fallbackCacheSize)
 	db := openODB(filepath.Join(r.commonDir, "objects"), s.cacheSize())
@@ -211,7 +208,7 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 func Refs(ctx context.Context, path string) (map[string]string, error) {
 	r, err := openRepo(path)
 	if err != nil {
-		return nil, &TargetError{err}
+		return nil, &TargetError{Err: err}
 	}
 	var rec problemList
 	out := map[string]string{}

@@ -578,11 +578,11 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel sele
 		fromRev, toRev, _ := splitRange(s.opts.Range)
 		from, err := g.revision(refs, fromRev)
 		if err != nil {
-			return sel, &TargetError{fmt.Errorf("range: %w", err)}
+			return sel, &TargetError{Err: fmt.Errorf("range: %w", err)}
 		}
 		to, err := g.revision(refs, toRev)
 		if err != nil {
-			return sel, &TargetError{fmt.Errorf("range: %w", err)}
+			return sel, &TargetError{Err: fmt.Errorf("range: %w", err)}
 		}
 		excluded, err := g.reach(ctx, []plumbing.Hash{from}, nil)
 		if err != nil {
@@ -597,7 +597,7 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel sele
 		for _, b := range s.opts.Branches {
 			h, err := g.revision(refs, b)
 			if err != nil {
-				return sel, &TargetError{fmt.Errorf("branch: %w", err)}
+				return sel, &TargetError{Err: fmt.Errorf("branch: %w", err)}
 			}
 			tips = append(tips, h)
 		}

@@ -37,7 +37,7 @@ func RevisionFiles(ctx context.Context, repoPath, rev string) (*TreeFS, string, 
 	useFastSHA1()
 	r, err := openRepo(repoPath)
 	if err != nil {
-		return nil, "", &TargetError{err}
+		return nil, "", &TargetError{Err: err}
 	}
 	db := openODB(filepath.Join(r.commonDir, "objects"), 1<<20)
 	o := &objectSource{repo: r, cache: cache.NewObjectLRU(1 << 20), db: db}
@@ -47,7 +47,7 @@ func RevisionFiles(ctx context.Context, repoPath, rev string) (*TreeFS, string, 
 	if err != nil {
 		objs.Close()
 		db.Close()
-		return nil, "", &TargetError{err}
+		return nil, "", &TargetError{Err: err}
 	}
 	c := g.read(h)
 	if c == nil {

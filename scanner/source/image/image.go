@@ -99,17 +99,20 @@ func New(opts Options) (*Source, error) {
 }
 
 // TargetError is a target that could not be opened or resolved: no such
-// file, not an image, no such reference, or no image for the platform.
-type TargetError struct {
+// file, not an image, no such reference, or no image for the platform
+// (the user's to fix: source.TargetError, like every source's).
+type TargetError = source.TargetError
+
+// RegistryError is a registry that could not be reached or answered with
+// an error: the target may be right, the scan could not happen (exit 3,
+// not a usage error).
+type RegistryError struct {
 	Target string
 	Err    error
-	// Remote is set when a registry could not be reached or answered
-	// with an error, as opposed to a target that is plainly wrong.
-	Remote bool
 }
 
-func (e *TargetError) Error() string { return fmt.Sprintf("image %s: %v", e.Target, e.Err) }
-func (e *TargetError) Unwrap() error { return e.Err }
+func (e *RegistryError) Error() string { return fmt.Sprintf("image %s: %v", e.Target, e.Err) }
+func (e *RegistryError) Unwrap() error { return e.Err }
 
 // resolved is one image to scan.
 type resolved struct {
@@ -151,10 +154,11 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 		}
 		if err != nil {
 			var te *TargetError
-			if errors.As(err, &te) {
+			var re *RegistryError
+			if errors.As(err, &te) || errors.As(err, &re) {
 				return err
 			}
-			return &TargetError{Target: t, Err: err}
+			return &TargetError{Target: "image " + t, Err: err}
 		}
 		images = append(images, imgs...)
 	}

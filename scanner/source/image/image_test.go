@@ -363,9 +363,10 @@ func TestRegistry(t *testing.T) {
 	if len(s.find(arm)) != 1 || len(s.find(amd)) != 1 || len(s.find(shared)) != 1 {
 		t.Errorf("all platforms from registry: %v", s.findings)
 	}
+	// A registry's error is not the user's to fix with a flag: exit 3.
 	_, err = scan(t, Options{Targets: []string{host + "/team/missing:1"}})
-	var te *TargetError
-	if !errors.As(err, &te) {
+	var re *RegistryError
+	if !errors.As(err, &re) {
 		t.Errorf("missing image: %v", err)
 	}
 }
@@ -455,7 +456,8 @@ func TestBadTargets(t *testing.T) {
 	for _, target := range []string{dir, notImage, filepath.Join(dir, "missing.tar"), "missing.tar", "./missing", "UPPER/case:tag"} {
 		_, err := scan(t, Options{Targets: []string{target}})
 		var te *TargetError
-		if !errors.As(err, &te) || te.Remote {
+		var re *RegistryError
+		if !errors.As(err, &te) || errors.As(err, &re) {
 			t.Errorf("%s: %v", target, err)
 		}
 	}

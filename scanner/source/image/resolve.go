@@ -27,11 +27,11 @@ func (s *Source) resolve(ctx context.Context, target string) ([]resolved, io.Clo
 	switch {
 	case err == nil && st.IsDir():
 		if _, err := os.Stat(filepath.Join(target, "index.json")); err != nil {
-			return nil, nil, &TargetError{Target: target, Err: errors.New("directory is not an OCI image layout (no index.json)")}
+			return nil, nil, &TargetError{Target: "image " + target, Err: errors.New("directory is not an OCI image layout (no index.json)")}
 		}
 		idx, err := layout.ImageIndexFromPath(target)
 		if err != nil {
-			return nil, nil, &TargetError{Target: target, Err: fmt.Errorf("read OCI layout: %w", err)}
+			return nil, nil, &TargetError{Target: "image " + target, Err: fmt.Errorf("read OCI layout: %w", err)}
 		}
 		imgs, err := s.walkIndex(ggcrIndex{idx}, target, true)
 		return imgs, nil, err
@@ -40,7 +40,7 @@ func (s *Source) resolve(ctx context.Context, target string) ([]resolved, io.Clo
 	}
 	if looksLikePath(target) {
 		// Looks like a path, not a reference: say the file is missing.
-		return nil, nil, &TargetError{Target: target, Err: err}
+		return nil, nil, &TargetError{Target: "image " + target, Err: err}
 	}
 	return s.resolveRemote(ctx, target)
 }
@@ -52,7 +52,7 @@ func (s *Source) resolveRemote(ctx context.Context, target string) ([]resolved, 
 	}
 	ref, err := name.ParseReference(target, nopts...)
 	if err != nil {
-		return nil, nil, &TargetError{Target: target, Err: fmt.Errorf("not a file, directory or image reference: %w", err)}
+		return nil, nil, &TargetError{Target: "image " + target, Err: fmt.Errorf("not a file, directory or image reference: %w", err)}
 	}
 	kc := s.opts.Keychain
 	if kc == nil {
@@ -64,19 +64,19 @@ func (s *Source) resolveRemote(ctx context.Context, target string) ([]resolved, 
 	}
 	desc, err := remote.Get(ref, ropts...)
 	if err != nil {
-		return nil, nil, &TargetError{Target: target, Err: err, Remote: true}
+		return nil, nil, &RegistryError{Target: target, Err: err}
 	}
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
-			return nil, nil, &TargetError{Target: target, Err: err, Remote: true}
+			return nil, nil, &RegistryError{Target: target, Err: err}
 		}
 		imgs, err := s.walkIndex(ggcrIndex{idx}, target, false)
 		return imgs, nil, err
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return nil, nil, &TargetError{Target: target, Err: err, Remote: true}
+		return nil, nil, &RegistryError{Target: target, Err: err}
 	}
 	return []resolved{{name: target, img: img}}, nil, nil
 }
@@ -86,7 +86,7 @@ func (s *Source) resolveRemote(ctx context.Context, target string) ([]resolved, 
 func (s *Source) resolveTar(ctx context.Context, target string) ([]resolved, io.Closer, error) {
 	t, err := openTar(ctx, target)
 	if err != nil {
-		return nil, nil, &TargetError{Target: target, Err: err}
+		return nil, nil, &TargetError{Target: "image " + target, Err: err}
 	}
 	if t.has("manifest.json") {
 		imgs, err := s.dockerSave(t, target)
@@ -95,18 +95,18 @@ func (s *Source) resolveTar(ctx context.Context, target string) ([]resolved, io.
 	if t.has("index.json") {
 		if t.gzipped {
 			t.Close()
-			return nil, nil, &TargetError{Target: target, Err: errors.New("compressed OCI layout tar: decompress it first (the blobs need random access)")}
+			return nil, nil, &TargetError{Target: "image " + target, Err: errors.New("compressed OCI layout tar: decompress it first (the blobs need random access)")}
 		}
 		idx, err := t.ociIndex()
 		if err != nil {
 			t.Close()
-			return nil, nil, &TargetError{Target: target, Err: err}
+			return nil, nil, &TargetError{Target: "image " + target, Err: err}
 		}
 		imgs, err := s.walkIndex(idx, target, true)
 		return imgs, t, err
 	}
 	t.Close()
-	return nil, nil, &TargetError{Target: target, Err: errors.New("not an image: a tar without manifest.json (docker save) or index.json (OCI layout)")}
+	return nil, nil, &TargetError{Target: "image " + target, Err: errors.New("not an image: a tar without manifest.json (docker save) or index.json (OCI layout)")}
 }
 
 func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
@@ -121,7 +121,7 @@ func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
 		m, err = tarball.LoadManifest(t.opener)
 	}
 	if err != nil {
-		return nil, &TargetError{Target: target, Err: fmt.Errorf("read manifest.json: %w", err)}
+		return nil, &TargetError{Target: "image " + target, Err: fmt.Errorf("read manifest.json: %w", err)}
 	}
 	if t.gzipped {
 		if imgs, ok := s.dockerSaveStream(t, target, m); ok {
@@ -131,22 +131,22 @@ func (s *Source) dockerSave(t *tarFile, target string) ([]resolved, error) {
 	if len(m) == 1 {
 		img, err := tarball.Image(t.opener, nil)
 		if err != nil {
-			return nil, &TargetError{Target: target, Err: err}
+			return nil, &TargetError{Target: "image " + target, Err: err}
 		}
 		return []resolved{{name: target, img: img, diffIDs: true, raw: t.layerOpener(m[0])}}, nil
 	}
 	var out []resolved
 	for i, d := range m {
 		if len(d.RepoTags) == 0 {
-			return nil, &TargetError{Target: target, Err: fmt.Errorf("manifest.json entry %d has no tag, and the tarball holds %d images", i, len(m))}
+			return nil, &TargetError{Target: "image " + target, Err: fmt.Errorf("manifest.json entry %d has no tag, and the tarball holds %d images", i, len(m))}
 		}
 		tag, err := name.NewTag(d.RepoTags[0])
 		if err != nil {
-			return nil, &TargetError{Target: target, Err: fmt.Errorf("manifest.json entry %d: %w", i, err)}
+			return nil, &TargetError{Target: "image " + target, Err: fmt.Errorf("manifest.json entry %d: %w", i, err)}
 		}
 		img, err := tarball.Image(t.opener, &tag)
 		if err != nil {
-			return nil, &TargetError{Target: target, Err: err}
+			return nil, &TargetError{Target: "image " + target, Err: err}
 		}
 		out = append(out, resolved{name: target + "[" + d.RepoTags[0] + "]", img: img, diffIDs: true, raw: t.layerOpener(d)})
 	}
@@ -234,7 +234,7 @@ func (s *Source) walkIndex(idx index, target string, local bool) ([]resolved, er
 		return nil
 	}
 	if err := walk(idx, 0); err != nil {
-		return nil, &TargetError{Target: target, Err: err}
+		return nil, &TargetError{Target: "image " + target, Err: err}
 	}
 	var picked []cand
 	var available []string
@@ -254,16 +254,16 @@ func (s *Source) walkIndex(idx index, target string, local bool) ([]resolved, er
 	}
 	if len(picked) == 0 {
 		if len(available) == 0 {
-			return nil, &TargetError{Target: target, Err: errors.New("index holds no image")}
+			return nil, &TargetError{Target: "image " + target, Err: errors.New("index holds no image")}
 		}
-		return nil, &TargetError{Target: target, Err: fmt.Errorf("no %s image in the index (it has %s); use --platform or --all-platforms",
+		return nil, &TargetError{Target: "image " + target, Err: fmt.Errorf("no %s image in the index (it has %s); use --platform or --all-platforms",
 			s.platform.String(), strings.Join(available, ", "))}
 	}
 	var out []resolved
 	for _, c := range picked {
 		img, err := c.idx.Image(c.desc.Digest)
 		if err != nil {
-			return nil, &TargetError{Target: target, Err: fmt.Errorf("read image %s: %w", c.desc.Digest, err)}
+			return nil, &TargetError{Target: "image " + target, Err: fmt.Errorf("read image %s: %w", c.desc.Digest, err)}
 		}
 		n := target
 		if len(picked) > 1 {
