@@ -19,7 +19,10 @@ type Origin struct {
 	// Path is the file's path, slash-separated and relative to the scanned
 	// root where there is one.
 	Path string
-	// Root is the scanned root the path is relative to (not reported).
+	// Root is how the scanned root the path is relative to is shown in
+	// reports ("" when paths are shown as they are): the scanner puts it
+	// in front of Path (or Archive) once rules, allowlists, fingerprints
+	// and suppressions, which are relative to the root, are done.
 	Root string
 
 	Repository string
@@ -199,6 +202,21 @@ func (o Origin) DisplayPath() string {
 		p = o.Archive + "!/" + strings.TrimPrefix(p, "/")
 	}
 	return path.Clean(strings.ReplaceAll(p, "\\", "/"))
+}
+
+// Shown returns the origin as reports show it: Root folded into the
+// archive chain or the path.
+func (o Origin) Shown() Origin {
+	if o.Root == "" {
+		return o
+	}
+	if o.Archive != "" {
+		o.Archive = path.Join(o.Root, o.Archive)
+	} else {
+		o.Path = path.Join(o.Root, o.Path)
+	}
+	o.Root = ""
+	return o
 }
 
 // Redact hides a secret, keeping a short prefix so a reader can tell which

@@ -418,6 +418,7 @@ func finalize(fs []finding.Finding, sup *suppress.Set) []finding.Finding {
 		if sup.Match(f) {
 			continue
 		}
+		f.Location.Origin = f.Location.Shown()
 		out = append(out, f)
 	}
 	report.Sort(out)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -62,7 +63,8 @@ func New(opts Options) (*Source, error) {
 }
 
 type job struct {
-	path, rel, root string
+	path, rel string
+	root      string // the root as reports show it (shownRoot)
 	named           bool // given on the command line, not found by the walk
 }
 
@@ -91,14 +93,46 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	defer p.Wait()
 	defer close(jobs)
 	for _, root := range s.opts.Paths {
-		if err := s.walk(ctx, root, jobs, sink); err != nil {
+		if err := s.walk(ctx, root, s.shownRoot(root), jobs, sink); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink source.Sink) error {
+// shownRoot is how paths under root are shown in reports and the summary:
+// relative to the working directory when root is inside it (what code
+// scanning, editors and a CI job's checkout expect: `dir src` reports
+// src/app.py), "" for the working directory itself. A root outside it is
+// shown as given when several roots are scanned (`dir /a /b` must not
+// report a/x and b/x both as x), and not at all when it is the only one.
+// Paths rules and allowlists see, and fingerprints, stay relative to the
+// root, so a tree's own config and ignore file hold wherever it is
+// scanned from.
+func (s *Source) shownRoot(root string) string {
+	r := filepath.Clean(root)
+	inside := !filepath.IsAbs(r)
+	if wd, err := os.Getwd(); err == nil {
+		abs, err := filepath.Abs(r)
+		if err == nil {
+			if rel, err := filepath.Rel(wd, abs); err == nil {
+				inside = rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+				if inside {
+					r = rel
+				}
+			}
+		}
+	}
+	if !inside && len(s.opts.Paths) == 1 {
+		return ""
+	}
+	if r == "." {
+		return ""
+	}
+	return filepath.ToSlash(r)
+}
+
+func (s *Source) walk(ctx context.Context, root, shown string, jobs chan<- job, sink source.Sink) error {
 	info, err := os.Stat(root) // the root itself may be a symlink the user chose
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", root, err)
@@ -119,7 +153,7 @@ func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink so
 		}
 		rel = filepath.ToSlash(rel)
 		if err != nil {
-			sink.Problem(rel, err)
+			sink.Problem(joinShown(shown, rel), err)
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -130,26 +164,26 @@ func (s *Source) walk(ctx context.Context, root string, jobs chan<- job, sink so
 		}
 		switch t := d.Type(); {
 		case t&fs.ModeSymlink != 0:
-			sink.Skip(rel, "symlink")
+			sink.Skip(joinShown(shown, rel), "symlink")
 			return nil
 		case d.IsDir():
 			if s.ex.excluded(rel, true) {
-				sink.Skip(rel, "excluded")
+				sink.Skip(joinShown(shown, rel), "excluded")
 				return fs.SkipDir
 			}
 			return nil
 		case !t.IsRegular():
-			sink.Skip(rel, "not a regular file")
+			sink.Skip(joinShown(shown, rel), "not a regular file")
 			return nil
 		}
 		if s.ex.excluded(rel, false) {
-			sink.Skip(rel, "excluded")
+			sink.Skip(joinShown(shown, rel), "excluded")
 			return nil
 		}
 		// The size is read by the worker (fstat on the open file), not
 		// here: the walk is one goroutine, and a stat per file in it would
 		// serialise what the workers do in parallel.
-		return s.send(ctx, jobs, job{path: path, rel: rel, root: root})
+		return s.send(ctx, jobs, job{path: path, rel: rel, root: shown})
 	})
 }
 
@@ -162,19 +196,28 @@ func (s *Source) send(ctx context.Context, jobs chan<- job, j job) error {
 	}
 }
 
+// joinShown is a path as reports show it.
+func joinShown(shown, rel string) string {
+	if shown == "" {
+		return rel
+	}
+	return shown + "/" + rel
+}
+
 func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
+	shown := joinShown(j.root, j.rel)
 	if ctx.Err() != nil {
 		return
 	}
 	f, err := openFile(j.path)
 	if err != nil {
-		sink.Problem(j.rel, err)
+		sink.Problem(shown, err)
 		return
 	}
 	defer f.Close()
 	size, regular, err := f.size()
 	if err != nil {
-		sink.Problem(j.rel, err)
+		sink.Problem(shown, err)
 		return
 	}
 	if !regular {
@@ -182,11 +225,11 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 		// else was a regular file when the walk saw it, and is skipped
 		// rather than read (a FIFO put in its place would never end).
 		if !j.named {
-			sink.Skip(j.rel, "not a regular file")
+			sink.Skip(shown, "not a regular file")
 			return
 		}
 		if err := f.block(); err != nil {
-			sink.Problem(j.rel, err)
+			sink.Problem(shown, err)
 			return
 		}
 	}
@@ -206,14 +249,14 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	n, err := io.ReadFull(f, head)
 	head = head[:n]
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		sink.Problem(j.rel, fmt.Errorf("read: %w", err))
+		sink.Problem(shown, fmt.Errorf("read: %w", err))
 		return
 	}
 	origin := finding.Origin{Kind: "file", Path: j.rel, Root: j.root}
 	if s.opts.Archive != nil && sized {
 		ok, err := s.opts.Archive(ctx, f, head, size, origin, sink)
 		if err != nil {
-			sink.Problem(j.rel, err)
+			sink.Problem(shown, err)
 		}
 		if ok || err != nil {
 			return
@@ -222,7 +265,7 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	// The size cap is for plain files: an archive over it was entered above
 	// under the archive's own byte budget.
 	if max := s.opts.MaxFileSize; max > 0 && size > max {
-		sink.Skip(j.rel, source.ReasonTooLarge)
+		sink.Skip(shown, source.ReasonTooLarge)
 		return
 	}
 	// Read to the size fstat gave: the read that would only say EOF is
@@ -239,9 +282,9 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	var skip *source.SkipError
 	switch {
 	case errors.As(err, &skip):
-		sink.Skip(j.rel, skip.Reason)
+		sink.Skip(shown, skip.Reason)
 	case err != nil && ctx.Err() == nil:
-		sink.Problem(j.rel, fmt.Errorf("read: %w", err))
+		sink.Problem(shown, fmt.Errorf("read: %w", err))
 	case err == nil:
 		sink.Item(n64)
 	}

@@ -117,7 +117,7 @@ func TestFIFOInPlaceOfFileIsSkipped(t *testing.T) {
 	go func() {
 		defer close(done)
 		// As the walk would send it: found in the tree, not named.
-		s.scanFile(context.Background(), job{path: fifo, rel: "config.env", root: dir}, rec)
+		s.scanFile(context.Background(), job{path: fifo, rel: "config.env"}, rec)
 	}()
 	select {
 	case <-done:
@@ -126,5 +126,31 @@ func TestFIFOInPlaceOfFileIsSkipped(t *testing.T) {
 	}
 	if len(rec.skips) != 1 || rec.skips[0] != "config.env: not a regular file" || rec.items != 0 {
 		t.Errorf("skips %v, items %d; want the FIFO skipped", rec.skips, rec.items)
+	}
+}
+
+// TestShownRoot: roots inside the working directory are shown relative to
+// it; a single root outside it is not shown; several are, as given.
+func TestShownRoot(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := &Source{opts: Options{Paths: []string{"x"}}}
+	two := &Source{opts: Options{Paths: []string{"x", "y"}}}
+	for _, c := range []struct {
+		s          *Source
+		root, want string
+	}{
+		{one, ".", ""},
+		{one, "./testdata/../src/", "src"},
+		{one, filepath.Join(wd, "sub", "dir"), "sub/dir"},
+		{one, "/elsewhere/repo", ""},
+		{two, "/elsewhere/a", "/elsewhere/a"},
+		{two, "sub", "sub"},
+	} {
+		if got := c.s.shownRoot(c.root); got != c.want {
+			t.Errorf("shownRoot(%q) with %d roots = %q, want %q", c.root, len(c.s.opts.Paths), got, c.want)
+		}
 	}
 }
