@@ -65,7 +65,7 @@ func New(opts Options) (*Source, error) {
 type job struct {
 	path, rel string
 	root      string // the root as reports show it (shownRoot)
-	named           bool // given on the command line, not found by the walk
+	named     bool   // given on the command line, not found by the walk
 }
 
 // Scan walks every path and scans its files. A path that does not exist
