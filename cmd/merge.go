@@ -1,18 +1,15 @@
 package cmd
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/internal/plainfile"
+	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/scanner"
 )
 
@@ -48,13 +45,12 @@ func mergeRun(io *IOStreams, g *GlobalOptions, paths []string) error {
 		if err != nil {
 			return usageError(fmt.Errorf("merge: %w", err))
 		}
-		recs, err := decodeRecords(data)
+		fs, err := report.ReadJSON(data)
 		if err != nil {
 			return usageError(fmt.Errorf("merge: %s: %w", p, err))
 		}
-		for _, r := range recs {
+		for _, f := range fs {
 			read++
-			f := r.finding()
 			key := f.Fingerprint + "\x00" + f.Location.Repository
 			if f.Fingerprint == "" {
 				// A report without fingerprints: one per place.
@@ -117,86 +113,3 @@ func verificationRank(s string) int {
 	return 0
 }
 
-// mergeRecord is a finding as the JSON and JSON Lines reports write it.
-type mergeRecord struct {
-	RuleID             string               `json:"rule_id"`
-	Description        string               `json:"description"`
-	Severity           string               `json:"severity"`
-	Secret             string               `json:"secret"`
-	Match              string               `json:"match"`
-	File               string               `json:"file"`
-	Line               int                  `json:"line"`
-	Column             int                  `json:"column"`
-	EndLine            int                  `json:"end_line"`
-	EndColumn          int                  `json:"end_column"`
-	Commit             string               `json:"commit"`
-	Author             string               `json:"author"`
-	Email              string               `json:"email"`
-	Date               string               `json:"date"`
-	Message            string               `json:"message"`
-	Repository         string               `json:"repository"`
-	Image              string               `json:"image"`
-	Layer              string               `json:"layer"`
-	LayerIndex         int                  `json:"layer_index"`
-	Archive            string               `json:"archive"`
-	Fingerprint        string               `json:"fingerprint"`
-	SecretHash         string               `json:"secret_hash"`
-	Entropy            float64              `json:"entropy"`
-	Tags               []string             `json:"tags"`
-	Verification       string               `json:"verification"`
-	VerificationDetail finding.Verification `json:"verification_detail"`
-}
-
-func (r mergeRecord) finding() finding.Finding {
-	date, _ := time.Parse(time.RFC3339, r.Date)
-	v := r.VerificationDetail
-	v.Status = r.Verification
-	return finding.Finding{
-		RuleID: r.RuleID, Description: r.Description, Severity: r.Severity, Tags: r.Tags,
-		Secret: r.Secret, Match: r.Match, Entropy: r.Entropy, Fingerprint: r.Fingerprint, SecretHash: r.SecretHash,
-		Verification: v,
-		Location: finding.Location{Line: r.Line, Column: r.Column, EndLine: r.EndLine, EndColumn: r.EndColumn,
-			Origin: finding.Origin{Kind: kindOf(r), Path: r.File, Repository: r.Repository, Commit: r.Commit, Author: r.Author,
-				Email: r.Email, Date: date, Message: r.Message, Image: r.Image, Layer: r.Layer, LayerIndex: r.LayerIndex, Archive: r.Archive}},
-	}
-}
-
-func kindOf(r mergeRecord) string {
-	switch {
-	case r.Image != "":
-		return "image"
-	case r.Commit != "":
-		return "git"
-	}
-	return "file"
-}
-
-// decodeRecords reads a JSON array of findings or JSON Lines.
-func decodeRecords(data []byte) ([]mergeRecord, error) {
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || string(trimmed) == "null" {
-		return nil, nil
-	}
-	if trimmed[0] == '[' {
-		var recs []mergeRecord
-		if err := json.Unmarshal(trimmed, &recs); err != nil {
-			return nil, fmt.Errorf("not a JSON report: %w", err)
-		}
-		return recs, nil
-	}
-	var recs []mergeRecord
-	sc := bufio.NewScanner(bytes.NewReader(trimmed))
-	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		var r mergeRecord
-		if err := json.Unmarshal(line, &r); err != nil {
-			return nil, fmt.Errorf("line %d: not a JSON Lines report: %w", n, err)
-		}
-		recs = append(recs, r)
-	}
-	return recs, sc.Err()
-}

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/leakhound/leakhound/internal/plainfile"
+	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/suppress"
 	"github.com/leakhound/leakhound/verify"
 )
@@ -54,28 +54,13 @@ func revokeRun(c *cobra.Command, io *IOStreams, opts *RevokeOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	type entry struct {
-		RuleID string `json:"rule_id"`
-		Secret string `json:"secret"`
-	}
-	var entries []entry
-	if trimmed := strings.TrimSpace(string(data)); strings.HasPrefix(trimmed, "[") {
-		if err := json.Unmarshal(data, &entries); err != nil {
-			return usageError(fmt.Errorf("%s: not a leakhound JSON report: %w", opts.Report, err))
-		}
-	} else {
-		dec := json.NewDecoder(strings.NewReader(trimmed))
-		for dec.More() {
-			var e entry
-			if err := dec.Decode(&e); err != nil {
-				return usageError(fmt.Errorf("%s: not a leakhound JSONL report: %w", opts.Report, err))
-			}
-			entries = append(entries, e)
-		}
+	fs, err := report.ReadJSON(data)
+	if err != nil {
+		return usageError(fmt.Errorf("%s: %w", opts.Report, err))
 	}
 	var tokens []string
 	redacted := 0
-	for _, e := range entries {
+	for _, e := range fs {
 		switch {
 		case strings.Contains(e.Secret, "*****"):
 			if verify.GitHubRevocable(e.Secret) {

@@ -350,3 +350,30 @@ func TestTextSanitizes(t *testing.T) {
 		}
 	}
 }
+
+// TestReadJSONRoundTrip: what the JSON and JSON Lines reports write reads
+// back into the same findings (for merge and revoke).
+func TestReadJSONRoundTrip(t *testing.T) {
+	t.Parallel()
+	fs := sorted(fixture())
+	for _, format := range []string{"json", "jsonl"} {
+		got, err := ReadJSON(write(t, format, Options{Reveal: true}, finding.Summary{}, fs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(fs) {
+			t.Fatalf("%s: %d findings back of %d", format, len(got), len(fs))
+		}
+		for i := range fs {
+			w, g := fs[i], got[i]
+			if g.RuleID != w.RuleID || g.Secret != w.Secret || g.Fingerprint != w.Fingerprint || g.Location.Line != w.Location.Line ||
+				g.Location.Offset != w.Location.Offset || g.Location.Commit != w.Location.Commit || g.Verification.Status != w.Verification.Status ||
+				g.Verification.Identity != w.Verification.Identity || g.Location.Archive != w.Location.Archive {
+				t.Errorf("%s: finding %d: got %+v\nwant %+v", format, i, g, w)
+			}
+		}
+	}
+	if _, err := ReadJSON([]byte("[{]")); err == nil {
+		t.Error("junk read")
+	}
+}
