@@ -192,7 +192,7 @@ func newOnly(ctx context.Context, io *IOStreams, g *GlobalOptions, opts *GitOpti
 		o.KnownSecrets = known
 		if !g.Quiet {
 			fmt.Fprintf(io.ErrOut, "leakhound: --new-only: %d secrets already in the history of %s (%d blobs, %s in %s)\n",
-				len(known), report.Printable(from), res.Summary.Files, humanBytes(res.Summary.Bytes), time.Since(start).Round(time.Millisecond))
+				len(known), report.Printable(from), res.Summary.Files, report.HumanSize(res.Summary.Bytes), time.Since(start).Round(time.Millisecond))
 		}
 		if res.Summary.Errors > 0 || res.Summary.Incomplete {
 			// Fails safe: a secret only in what could not be read is

@@ -112,4 +112,3 @@ func verificationRank(s string) int {
 	}
 	return 0
 }
-

@@ -444,7 +444,7 @@ func printFleetSummary(io *IOStreams, g *GlobalOptions, s finding.Summary, resul
 		notified = fmt.Sprintf(", %d notification(s) failed", len(notifyErrs))
 	}
 	fmt.Fprintf(w, "leakhound: scanned %d blobs, %s in %s: %d findings (%d new), %d errors%s\n",
-		s.Files, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), s.Findings, newFindings, s.Errors, notified)
+		s.Files, report.HumanSize(s.Bytes), s.Duration.Round(time.Millisecond), s.Findings, newFindings, s.Errors, notified)
 }
 
 // progressBoard draws one line per repository being fetched or scanned,
@@ -474,7 +474,7 @@ func (b *progressBoard) event(e orgscan.Event) {
 	case orgscan.PhaseFetch:
 		b.active[e.Repo] = "fetching"
 	case orgscan.PhaseScan:
-		b.active[e.Repo] = fmt.Sprintf("scanning: %d blobs, %s, %d findings", e.Summary.Files, humanBytes(e.Summary.Bytes), e.Summary.Findings)
+		b.active[e.Repo] = fmt.Sprintf("scanning: %d blobs, %s, %d findings", e.Summary.Files, report.HumanSize(e.Summary.Bytes), e.Summary.Findings)
 	}
 	if e.Phase != orgscan.PhaseDone && time.Since(b.last) < 150*time.Millisecond {
 		return

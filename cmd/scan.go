@@ -204,7 +204,7 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, r
 				fmt.Fprint(io.ErrOut, "\r\033[K")
 				return
 			}
-			fmt.Fprintf(io.ErrOut, "\r\033[Kscanning: %d files, %s, %d findings, %s", s.Files, humanBytes(s.Bytes), s.Findings, s.Duration.Round(time.Second))
+			fmt.Fprintf(io.ErrOut, "\r\033[Kscanning: %d files, %s, %d findings, %s", s.Files, report.HumanSize(s.Bytes), s.Findings, s.Duration.Round(time.Second))
 		}
 	}
 	// A command's own step before the scan (git --new-only's scan of the
@@ -303,7 +303,7 @@ func printSummary(io *IOStreams, g *GlobalOptions, s finding.Summary) {
 		state = " INCOMPLETE:"
 	}
 	fmt.Fprintf(w, "leakhound:%s scanned %d files, %s in %s (%.1f MB/s): %d findings, %d skipped%s, %d errors\n",
-		state, s.Files, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), rate, s.Findings, s.SkippedTotal(), skip, s.Errors)
+		state, s.Files, report.HumanSize(s.Bytes), s.Duration.Round(time.Millisecond), rate, s.Findings, s.SkippedTotal(), skip, s.Errors)
 }
 
 // countList writes counts by name, sorted by name: "binary 3, too large 1".
@@ -318,16 +318,4 @@ func countList(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", report.Printable(k), m[k])
 	}
 	return strings.Join(parts, ", ")
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -216,7 +216,7 @@ func uploadRun(ctx context.Context, io *IOStreams, o *UploadOptions, getenv func
 		return &exitError{code: ExitErrors, err: fmt.Errorf("upload %s to %s: GitHub accepted it but gave no upload id", o.File, t.repo)}
 	}
 	fmt.Fprintf(io.ErrOut, "leakhound: uploaded %s to %s (%s at %s): %d results in %d run(s), %s compressed; upload id %s\n",
-		o.File, t.repo, t.ref, t.commit[:min(12, len(t.commit))], st.Results, st.Runs, humanBytes(int64(gz.Len())), receipt.ID)
+		o.File, t.repo, t.ref, t.commit[:min(12, len(t.commit))], st.Results, st.Runs, report.HumanSize(int64(gz.Len())), receipt.ID)
 	if !o.Wait {
 		return nil
 	}

@@ -49,7 +49,7 @@ func (m *markdownReporter) Write(w io.Writer, sum finding.Summary, fs []finding.
 		fmt.Fprintf(&head, "## leakhound: %d secrets found\n\n", n)
 	}
 	if target != "" {
-		fmt.Fprintf(&head, "Scanned %s: %d files, %s", mdCode(target), sum.Files, humanSize(sum.Bytes))
+		fmt.Fprintf(&head, "Scanned %s: %d files, %s", mdCode(target), sum.Files, HumanSize(sum.Bytes))
 		if n := max(sum.Errors, len(sum.Problems)); n > 0 {
 			fmt.Fprintf(&head, ", %d could not be scanned", n)
 		}
@@ -202,8 +202,8 @@ func mdText(s string) string {
 	return b.String()
 }
 
-// humanSize writes a byte count for people.
-func humanSize(n int64) string {
+// HumanSize writes a byte count for people (1.5 MiB).
+func HumanSize(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

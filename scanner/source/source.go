@@ -147,15 +147,15 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 	if !opts.AsText {
 		class, kind = Classify(buf)
 	}
-	cr := &countingReader{r: r, n: int64(n)}
+	cr := &CountingReader{R: r, N: int64(n)}
 	c := &chunker{origin: origin, size: size, overlap: overlap, sink: sink}
 	switch class {
 	case Text:
 		err := c.run(ctx, cr, buf, eof)
-		return cr.n, err
+		return cr.N, err
 	case Media:
 		// Not read further: a video's gigabytes hold no text.
-		return cr.n, &SkipError{Reason: "media: " + kind}
+		return cr.N, &SkipError{Reason: "media: " + kind}
 	}
 	// Decoded or extracted content is chunked from a buffer of its own;
 	// the raw input is the first chunk's bytes and the rest of r.
@@ -175,7 +175,7 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 	dp := getBuffer(size + overlap)
 	defer putBuffer(dp)
 	err = c.run(ctx, dec, (*dp)[:0:size+overlap], false)
-	return cr.n, err
+	return cr.N, err
 }
 
 // chunker cuts one item's content into chunks for a sink.
@@ -254,15 +254,15 @@ func (c *chunker) emit(data []byte, offset int64, lineBase, colBase, tail int) {
 	c.sink.Chunk(ch)
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
+// CountingReader counts the bytes read through it.
+type CountingReader struct {
+	R io.Reader
+	N int64
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += int64(n)
 	return n, err
 }
 

@@ -531,15 +531,3 @@ func (rr *ratioReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-// countingReader counts the compressed bytes a decompressor consumes.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}

@@ -21,6 +21,7 @@ import (
 	"github.com/ulikunitz/xz"
 
 	"github.com/leakhound/leakhound/finding"
+	"github.com/leakhound/leakhound/scanner/source"
 )
 
 // zip scans a zip archive. Without random access (ra nil) the zip is first
@@ -177,7 +178,7 @@ func (w *walker) tar(r io.Reader, origin finding.Origin, depth int) error {
 // archive level ("logs.tar.gz!/app.log"); anything else is one member
 // named after the stream less its extension ("app.log.gz!/app.log").
 func (w *walker) stream(f Format, r io.Reader, origin finding.Origin, depth int) error {
-	cr := &countingReader{r: r}
+	cr := &source.CountingReader{R: r}
 	var dec io.Reader
 	var declared int64
 	switch f {
@@ -214,7 +215,7 @@ func (w *walker) stream(f Format, r io.Reader, origin finding.Origin, depth int)
 	default:
 		return fmt.Errorf("unsupported format %s", f)
 	}
-	rr := &ratioReader{r: &truncReader{r: dec, format: f}, compressed: func() int64 { return cr.n }, opts: &w.opts, declared: declared}
+	rr := &ratioReader{r: &truncReader{r: dec, format: f}, compressed: func() int64 { return cr.N }, opts: &w.opts, declared: declared}
 	br := bufio.NewReaderSize(rr, 4096)
 	head, err := br.Peek(HeadLen)
 	if len(head) < HeadLen && err != nil && !errors.Is(err, io.EOF) {

@@ -198,7 +198,7 @@ func (p *pdfScan) stream(win []byte, at int, winStart int64) error {
 		return p.limit()
 	}
 	off := winStart + int64(data)
-	cr := &countingReader{r: io.NewSectionReader(p.ra, off, p.size-off)}
+	cr := &source.CountingReader{R: io.NewSectionReader(p.ra, off, p.size-off)}
 	// The zlib header, when there is one, is skipped and the checksum
 	// not checked: many PDFs end their streams early or oddly, and what
 	// inflates is what is scanned.
@@ -213,7 +213,7 @@ func (p *pdfScan) stream(win []byte, at int, winStart int64) error {
 	fr := flate.NewReader(in)
 	defer fr.Close()
 	q := &quietReader{r: fr}
-	rr := &ratioReader{r: q, compressed: func() int64 { return cr.n }, opts: &p.w.opts}
+	rr := &ratioReader{r: q, compressed: func() int64 { return cr.N }, opts: &p.w.opts}
 	lr := &pdfLimit{r: rr, p: p}
 	br := getReader(lr)
 	p.w.member(br, -1, mo, p.depth)
