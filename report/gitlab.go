@@ -172,11 +172,7 @@ func (g *gitlabReporter) vulnerability(f *finding.Finding, red *redactor) glVuln
 	desc, sev, tags := ruleMeta(g.opts, f.RuleID, f)
 	desc = red.text(desc)
 
-	file := red.text(l.DisplayPath())
-	if l.Path == "" && l.Archive == "" {
-		// Content with no file (an image's config, stdin).
-		file = firstOf(red.text(l.Image), l.Kind, "unknown")
-	}
+	file := shownFile(l, red)
 	where := file
 	if l.Line > 0 {
 		where += ":" + strconv.Itoa(l.Line)

@@ -119,10 +119,7 @@ func (j *junitReporter) findingCase(f *finding.Finding, red *redactor) junitCase
 	l := &f.Location
 	desc, sev, _ := ruleMeta(j.opts, f.RuleID, f)
 	desc = red.text(desc)
-	file := red.text(l.DisplayPath())
-	if l.Path == "" && l.Archive == "" {
-		file = firstOf(red.text(l.Image), l.Kind, "unknown")
-	}
+	file := shownFile(l, red)
 	where := file
 	if l.Line > 0 {
 		where += ":" + strconv.Itoa(l.Line)

@@ -351,3 +351,13 @@ func verificationText(v finding.Verification) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// shownFile is the file a finding is in as a report names it: the path
+// (archive chain included), or for content with no file (an image's
+// config, stdin) what was scanned.
+func shownFile(l *finding.Location, red *redactor) string {
+	if l.Path == "" && l.Archive == "" {
+		return firstOf(red.text(l.Image), l.Kind, "unknown")
+	}
+	return red.text(l.DisplayPath())
+}

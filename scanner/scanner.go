@@ -286,20 +286,7 @@ func writeReport(rep report.Reporter, o ReportOptions, out *reportFile, res Resu
 }
 
 func writeBaseline(path string, fs []finding.Finding) error {
-	f, err := createReport(path)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	if err := suppress.WriteBaseline(bw, fs); err != nil {
-		f.abort()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		f.abort()
-		return err
-	}
-	return f.commit()
+	return WriteFile(path, func(w io.Writer) error { return suppress.WriteBaseline(w, fs) })
 }
 
 // startProgress calls progress about every 200ms until the returned stop
