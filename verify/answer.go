@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -89,4 +90,22 @@ func parseTime(s string, layouts ...string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// getJSON is the commonest check: GET path with h and, for a 2xx answer,
+// decode the JSON body into into. ok is false when the answer was not a
+// live one (or not the JSON expected): v then says why. On success v is
+// Verified, for the caller to add what the answer tells.
+func getJSON(ctx context.Context, call *Call, path string, h http.Header, forbiddenIsInvalid bool, into any) (v finding.Verification, resp *Response, ok bool) {
+	resp, err := call.Get(ctx, path, h)
+	if err != nil {
+		return failed(err), nil, false
+	}
+	if v, ok = byStatus(resp, forbiddenIsInvalid); !ok {
+		return v, resp, false
+	}
+	if err := decodeJSON(resp, into); err != nil {
+		return unknown("%v", err), resp, false
+	}
+	return v, resp, true
 }

@@ -16,14 +16,6 @@ var buildkite = &Verifier{
 	Rules:    []string{"buildkite-token"},
 	Endpoint: "https://api.buildkite.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
-		resp, err := call.Get(ctx, "/v2/access-token", bearer(req.Secret))
-		if err != nil {
-			return failed(err)
-		}
-		v, ok := byStatus(resp, false)
-		if !ok {
-			return v
-		}
 		var tok struct {
 			Scopes      []string `json:"scopes"`
 			Description string   `json:"description"`
@@ -32,8 +24,9 @@ var buildkite = &Verifier{
 				Email string `json:"email"`
 			} `json:"user"`
 		}
-		if err := decodeJSON(resp, &tok); err != nil {
-			return unknown("%v", err)
+		v, _, ok := getJSON(ctx, call, "/v2/access-token", bearer(req.Secret), false, &tok)
+		if !ok {
+			return v
 		}
 		v.Identity = tok.User.Email
 		if v.Identity == "" {

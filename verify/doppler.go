@@ -14,14 +14,6 @@ var doppler = &Verifier{
 	Rules:    []string{"doppler-token"},
 	Endpoint: "https://api.doppler.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
-		resp, err := call.Get(ctx, "/v3/me", bearer(req.Secret))
-		if err != nil {
-			return failed(err)
-		}
-		v, ok := byStatus(resp, false)
-		if !ok {
-			return v
-		}
 		var me struct {
 			Name      string `json:"name"`
 			Type      string `json:"type"`
@@ -30,8 +22,9 @@ var doppler = &Verifier{
 				Slug string `json:"slug"`
 			} `json:"workplace"`
 		}
-		if err := decodeJSON(resp, &me); err != nil {
-			return unknown("%v", err)
+		v, _, ok := getJSON(ctx, call, "/v3/me", bearer(req.Secret), false, &me)
+		if !ok {
+			return v
 		}
 		v.Identity = me.Name
 		kind := me.Type

@@ -18,39 +18,25 @@ var gitHub = &Verifier{
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
 		h := http.Header{"Authorization": {"token " + req.Secret}, "Accept": {"application/vnd.github+json"}, "X-GitHub-Api-Version": {"2022-11-28"}}
 		if req.RuleID == "github-app-installation-token" {
-			resp, err := call.Get(ctx, "/installation/repositories?per_page=1", h)
-			if err != nil {
-				return failed(err)
-			}
-			v, ok := byStatus(resp, false)
-			if !ok {
-				return v
-			}
 			var body struct {
 				Total int `json:"total_count"`
 			}
-			if err := decodeJSON(resp, &body); err != nil {
-				return unknown("%v", err)
+			v, resp, ok := getJSON(ctx, call, "/installation/repositories?per_page=1", h, false, &body)
+			if !ok {
+				return v
 			}
 			v.Identity = "GitHub App installation"
 			v.Reaches = plural(body.Total, "repository", "repositories") + " of the installation"
 			v.Expires = parseTime(resp.Header.Get("GitHub-Authentication-Token-Expiration"), "2006-01-02 15:04:05 MST")
 			return v
 		}
-		resp, err := call.Get(ctx, "/user", h)
-		if err != nil {
-			return failed(err)
-		}
-		v, ok := byStatus(resp, false)
-		if !ok {
-			return v
-		}
 		var user struct {
 			Login string `json:"login"`
 			Type  string `json:"type"`
 		}
-		if err := decodeJSON(resp, &user); err != nil {
-			return unknown("%v", err)
+		v, resp, ok := getJSON(ctx, call, "/user", h, false, &user)
+		if !ok {
+			return v
 		}
 		v.Identity = user.Login
 		v.Reaches = "GitHub " + lowerOr(user.Type, "user") + " " + user.Login

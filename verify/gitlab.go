@@ -16,14 +16,6 @@ var gitLab = &Verifier{
 	Endpoint: "https://gitlab.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
 		h := header("PRIVATE-TOKEN", req.Secret)
-		resp, err := call.Get(ctx, "/api/v4/personal_access_tokens/self", h)
-		if err != nil {
-			return failed(err)
-		}
-		v, ok := byStatus(resp, false)
-		if !ok {
-			return v
-		}
 		var tok struct {
 			Name      string   `json:"name"`
 			Scopes    []string `json:"scopes"`
@@ -32,8 +24,9 @@ var gitLab = &Verifier{
 			Active    bool     `json:"active"`
 			UserID    int      `json:"user_id"`
 		}
-		if err := decodeJSON(resp, &tok); err != nil {
-			return unknown("%v", err)
+		v, _, ok := getJSON(ctx, call, "/api/v4/personal_access_tokens/self", h, false, &tok)
+		if !ok {
+			return v
 		}
 		if tok.Revoked || !tok.Active {
 			return invalid("GitLab says the token is revoked or inactive")

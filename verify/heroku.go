@@ -15,20 +15,13 @@ var heroku = &Verifier{
 	Endpoint: "https://api.heroku.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
 		h := http.Header{"Authorization": {"Bearer " + req.Secret}, "Accept": {"application/vnd.heroku+json; version=3"}}
-		resp, err := call.Get(ctx, "/account", h)
-		if err != nil {
-			return failed(err)
-		}
-		v, ok := byStatus(resp, false)
-		if !ok {
-			return v
-		}
 		var acct struct {
 			Email string `json:"email"`
 			ID    string `json:"id"`
 		}
-		if err := decodeJSON(resp, &acct); err != nil {
-			return unknown("%v", err)
+		v, _, ok := getJSON(ctx, call, "/account", h, false, &acct)
+		if !ok {
+			return v
 		}
 		v.Identity = acct.Email
 		if v.Identity == "" {

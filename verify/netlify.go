@@ -13,21 +13,14 @@ var netlify = &Verifier{
 	Rules:    []string{"netlify-token"},
 	Endpoint: "https://api.netlify.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
-		resp, err := call.Get(ctx, "/api/v1/user", bearer(req.Secret))
-		if err != nil {
-			return failed(err)
-		}
-		v, ok := byStatus(resp, false)
-		if !ok {
-			return v
-		}
 		var user struct {
 			Email    string `json:"email"`
 			FullName string `json:"full_name"`
 			ID       string `json:"id"`
 		}
-		if err := decodeJSON(resp, &user); err != nil {
-			return unknown("%v", err)
+		v, _, ok := getJSON(ctx, call, "/api/v1/user", bearer(req.Secret), false, &user)
+		if !ok {
+			return v
 		}
 		v.Identity = user.Email
 		if v.Identity == "" {

@@ -85,21 +85,14 @@ func newRelicUser(ctx context.Context, call *Call, key string) finding.Verificat
 }
 
 func newRelicREST(ctx context.Context, call *Call, key string) finding.Verification {
-	resp, err := call.Get(ctx, "/v2/applications.json", header("Api-Key", key))
-	if err != nil {
-		return failed(err)
-	}
-	v, ok := byStatus(resp, true)
-	if !ok {
-		return v
-	}
 	var out struct {
 		Applications []struct {
 			Name string `json:"name"`
 		} `json:"applications"`
 	}
-	if err := decodeJSON(resp, &out); err != nil {
-		return unknown("%v", err)
+	v, _, ok := getJSON(ctx, call, "/v2/applications.json", header("Api-Key", key), true, &out)
+	if !ok {
+		return v
 	}
 	v.Reaches = "account with " + plural(len(out.Applications), "application", "applications") + " on the first page"
 	return v

@@ -17,14 +17,6 @@ var pulumi = &Verifier{
 	Endpoint: "https://api.pulumi.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
 		h := http.Header{"Authorization": {"token " + req.Secret}, "Accept": {"application/vnd.pulumi+8"}}
-		resp, err := call.Get(ctx, "/api/user", h)
-		if err != nil {
-			return failed(err)
-		}
-		v, ok := byStatus(resp, false)
-		if !ok {
-			return v
-		}
 		var user struct {
 			GithubLogin   string `json:"githubLogin"`
 			Name          string `json:"name"`
@@ -33,8 +25,9 @@ var pulumi = &Verifier{
 				GithubLogin string `json:"githubLogin"`
 			} `json:"organizations"`
 		}
-		if err := decodeJSON(resp, &user); err != nil {
-			return unknown("%v", err)
+		v, _, ok := getJSON(ctx, call, "/api/user", h, false, &user)
+		if !ok {
+			return v
 		}
 		v.Identity = user.GithubLogin
 		if v.Identity == "" {

@@ -42,14 +42,6 @@ const snykAPIVersion = "2024-10-15"
 
 func snykSelf(ctx context.Context, call *Call, token string) finding.Verification {
 	h := http.Header{"Authorization": {"token " + token}, "Accept": {"application/vnd.api+json"}}
-	resp, err := call.Get(ctx, "/rest/self?version="+snykAPIVersion, h)
-	if err != nil {
-		return failed(err)
-	}
-	v, ok := byStatus(resp, false)
-	if !ok {
-		return v
-	}
 	var body struct {
 		Data struct {
 			Type       string `json:"type"`
@@ -61,8 +53,9 @@ func snykSelf(ctx context.Context, call *Call, token string) finding.Verificatio
 			} `json:"attributes"`
 		} `json:"data"`
 	}
-	if err := decodeJSON(resp, &body); err != nil {
-		return unknown("%v", err)
+	v, _, ok := getJSON(ctx, call, "/rest/self?version="+snykAPIVersion, h, false, &body)
+	if !ok {
+		return v
 	}
 	a := body.Data.Attributes
 	for _, id := range []string{a.Email, a.Username, a.Name, body.Data.ID} {

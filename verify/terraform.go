@@ -35,14 +35,6 @@ var terraform = &Verifier{
 
 func terraformAccount(ctx context.Context, call *Call, token string) finding.Verification {
 	h := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/vnd.api+json"}}
-	resp, err := call.Get(ctx, "/api/v2/account/details", h)
-	if err != nil {
-		return failed(err)
-	}
-	v, ok := byStatus(resp, false)
-	if !ok {
-		return v
-	}
 	var body struct {
 		Data struct {
 			ID         string `json:"id"`
@@ -53,8 +45,9 @@ func terraformAccount(ctx context.Context, call *Call, token string) finding.Ver
 			} `json:"attributes"`
 		} `json:"data"`
 	}
-	if err := decodeJSON(resp, &body); err != nil {
-		return unknown("%v", err)
+	v, _, ok := getJSON(ctx, call, "/api/v2/account/details", h, false, &body)
+	if !ok {
+		return v
 	}
 	a := body.Data.Attributes
 	v.Identity = a.Username
