@@ -1,0 +1,45 @@
+//go:build !race
+
+package accuracy
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/leakhound/leakhound/rules"
+)
+
+// TestEveryMatchHasAKeyword: a rule runs only where one of its keywords
+// is, so a text its regex matches but that holds none of them is a secret
+// the rule can never find. Random matches of every rule must hold one.
+func TestEveryMatchHasAKeyword(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 11))
+	for _, rule := range cfg.Rules {
+		if rule.Regex == "" || len(rule.Keywords) == 0 {
+			continue
+		}
+		for i := 0; i < 200; i++ {
+			m, err := GenerateMatch(rule.Regex, r)
+			if err != nil {
+				break // the generator can't write this regex; TestAccuracy reports that
+			}
+			lm := strings.ToLower(m)
+			found := false
+			for _, k := range rule.Keywords {
+				if strings.Contains(lm, k) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				t.Errorf("%s: a match holds none of its keywords %q: %q", rule.ID, rule.Keywords, m)
+				break
+			}
+		}
+	}
+}
