@@ -70,7 +70,10 @@ func validUnquotedCodeValue(before, secret string) bool {
 // strongShape reports a value shaped like a generated password: at least
 // 12 characters, three of the four classes (upper, lower, digit, symbol),
 // no expression syntax, and letters that don't read as an identifier once
-// digits and symbols are dropped (userPassword2, accessTokenV2).
+// digits and symbols are dropped (userPassword2, accessTokenV2): camel
+// case made of words. Camel case alone is not enough: the letters of a
+// random value, joined across its digits, are camel-shaped one time in
+// twenty-five (dw1Vee..., "dwVeewlnJfz...") but don't read as words.
 func strongShape(s string) bool {
 	if len(s) < 12 || strings.ContainsAny(s, ".()[]{}<>,;:\"'`\\ \t") {
 		return false
@@ -98,7 +101,7 @@ func strongShape(s string) bool {
 			classes++
 		}
 	}
-	return classes >= 3 && !looksCamel(string(letters))
+	return classes >= 3 && !(looksCamel(string(letters)) && wordLike(string(letters)))
 }
 
 // genericValue applies the value checks. A password may read as words
