@@ -157,15 +157,15 @@ func preReceiveRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitO
 			}
 		}
 	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(io.ErrOut, "leakhound: error: %s: %s\n", report.Printable(p.Path), report.Printable(p.Err))
+	}
 	if len(blocking) > 0 {
 		writeRejection(io.ErrOut, blocking, g.Reveal, !opts.NoInlineAllow)
 		if s.Incomplete {
 			fmt.Fprintln(io.ErrOut, "leakhound: the check stopped before the end (--timeout): the push may hold more.")
 		}
 		return &exitError{code: ExitFindings}
-	}
-	for _, p := range s.Problems {
-		fmt.Fprintf(io.ErrOut, "leakhound: error: %s: %s\n", report.Printable(p.Path), report.Printable(p.Err))
 	}
 	if s.Incomplete {
 		return pushUnchecked(io, opts, parent, "", time.Since(start))
@@ -241,13 +241,21 @@ func writeRejection(w io.Writer, fs []finding.Finding, reveal, inlineAllow bool)
 		}
 		return fs[i].RuleID < fs[j].RuleID
 	})
-	// A secret may appear in a path or a message line: hidden there too.
+	// A path may hold a secret too: hidden there as well.
+	var secrets []string
+	seenSecret := map[string]bool{}
+	for _, f := range fs {
+		if f.Secret != "" && !seenSecret[f.Secret] {
+			seenSecret[f.Secret] = true
+			secrets = append(secrets, f.Secret)
+		}
+	}
 	hide := func(s string) string {
 		if reveal {
 			return s
 		}
-		for _, f := range fs {
-			s = finding.RedactIn(s, f.Secret)
+		for _, secret := range secrets {
+			s = finding.RedactIn(s, secret)
 		}
 		return s
 	}

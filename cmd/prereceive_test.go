@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -404,5 +405,75 @@ func TestQuarantineEnvOnlyInPreReceive(t *testing.T) {
 	code, out, errOut := runGitCmd(t, r.dir, "--config", writeGitTestConfig(t), "--format", "json")
 	if code != ExitFindings || !strings.Contains(out, `"a.env"`) {
 		t.Errorf("exit %d, out %s, stderr %s", code, out, errOut)
+	}
+}
+
+// danglingCommit makes a commit no ref reaches (as a pushed one is,
+// before the push is accepted) holding files, and returns its id.
+func danglingCommit(r *gitRepo, msg string, files map[string]string) string {
+	r.t.Helper()
+	for name, content := range files {
+		r.write(name, content)
+	}
+	r.git(nil, "add", "-A")
+	tree := r.git(nil, "write-tree")
+	c := r.git(nil, "commit-tree", "-p", "HEAD", "-m", msg, tree)
+	r.git(nil, "reset", "-q", "--hard", "HEAD")
+	r.git(nil, "clean", "-q", "-fdx")
+	return c
+}
+
+// The message to the pusher, in-process: secrets hidden everywhere
+// (paths too) unless --reveal, commit messages, the cap on lines, and
+// the administrators' report in --output.
+func TestPreReceiveMessage(t *testing.T) {
+	t.Parallel()
+	r := newGitRepo(t)
+	r.write("README.md", "hi\n")
+	head := r.commit("one")
+	tok, msgTok := gitToken(), gitToken()
+	var many strings.Builder
+	for i := 0; i < 60; i++ {
+		many.WriteString("k = " + gitToken() + "\n")
+	}
+	c := danglingCommit(r, "add keys\n\nold key: "+msgTok, map[string]string{
+		"keys/" + tok + ".txt": tok + "\n",
+		"many.txt":             many.String(),
+	})
+	stdin := head + " " + c + " refs/heads/main\n"
+	cfg := writeGitTestConfig(t)
+	report := filepath.Join(t.TempDir(), "report.json")
+	code, out, errOut := run(t, stdin, "git", "--pre-receive", "--config", cfg, "--format", "json", "--output", report, r.dir)
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if out != "" {
+		t.Errorf("stdout: %q", out)
+	}
+	for _, want := range []string{
+		"push rejected: 62 secrets in the pushed commits",
+		"  keys/tok_*****.txt:1: test-token in commit " + c[:12] + ": tok_*****\n",
+		"  .git/COMMIT_EDITMSG:3: test-token in the message of commit " + c[:12] + ": tok_*****\n",
+		"  ... and 12 more\n",
+		"'reword' in git rebase -i",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, tok) || strings.Contains(errOut, msgTok) {
+		t.Errorf("secret shown without --reveal:\n%s", errOut)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []gitFinding
+	if err := json.Unmarshal(data, &fs); err != nil || len(fs) != 62 {
+		t.Errorf("report: %d findings, %v", len(fs), err)
+	}
+	_, _, errOut = run(t, stdin, "git", "--pre-receive", "--config", cfg, "--reveal", r.dir)
+	if !strings.Contains(errOut, "  keys/"+tok+".txt:1: test-token in commit "+c[:12]+": "+tok+"\n") {
+		t.Errorf("--reveal:\n%s", errOut)
 	}
 }
