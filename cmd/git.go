@@ -27,6 +27,12 @@ type GitOptions struct {
 	CloneDir     string
 	ArchiveDepth int
 	NewOnly      bool
+
+	// Push protection (see preReceiveRun).
+	PreReceive    bool
+	Timeout       time.Duration
+	FailOpen      bool
+	NoInlineAllow bool
 }
 
 // NewCmdGit builds `leakhound git`. runF replaces the scan in tests.
@@ -51,11 +57,20 @@ and updated on the next run.
 
 --staged scans only what is staged and differs from HEAD (new lines of
 changed files, new files), for a pre-commit hook; it works before the first
-commit. Uncommitted work-tree files are not part of 'git': use 'dir'.`,
+commit. Uncommitted work-tree files are not part of 'git': use 'dir'.
+
+--pre-receive checks a push on the server, as a pre-receive hook: it reads
+the hook's '<old> <new> <ref>' lines, scans only the commits the push adds
+(from git's quarantine), and exits 1 to reject the push, telling the pusher
+file, line, rule and commit of each secret and how to get past it. Only the
+server's --config, --ignore-file and --baseline are trusted, not files in
+the pushed commits. A push not checked within --timeout is rejected (exit 3)
+unless --fail-open.`,
 		Example: `  leakhound git
   leakhound git --range origin/main..HEAD --format sarif -o leakhound.sarif
   leakhound git --since 2024-01-01 --branch main --branch release
   leakhound git --staged
+  leakhound git --pre-receive --config /etc/leakhound.toml --timeout 4s   # in hooks/pre-receive
   leakhound git https://github.com/org/repo.git --clone-dir /tmp/repo.git`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -77,10 +92,17 @@ commit. Uncommitted work-tree files are not part of 'git': use 'dir'.`,
 	c.Flags().BoolVar(&opts.Staged, "staged", false, "scan what is staged for the next commit instead of history (pre-commit hook)")
 	addArchiveDepthFlag(c, &opts.ArchiveDepth)
 	c.Flags().StringVar(&opts.CloneDir, "clone-dir", "", "clone a URL target here and keep it (default: a temporary directory, removed after the scan)")
+	addPreReceiveFlags(c, opts)
 	return c
 }
 
 func gitRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitOptions) error {
+	if err := checkPreReceiveFlags(c, opts); err != nil {
+		return usageError(err)
+	}
+	if opts.PreReceive {
+		return preReceiveRun(c, io, g, opts)
+	}
 	so, err := g.sourceOptions()
 	if err != nil {
 		return err

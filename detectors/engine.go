@@ -91,6 +91,9 @@ type Engine struct {
 	// Matches left out because the user allowed them, by how: the
 	// summary reports them, so an allowlist that hides everything shows.
 	allowedInline, allowedRule, allowedGlobal atomic.Int64
+	// noInlineAllow: inline allow comments allow nothing (see
+	// rules.Config.NoInlineAllow).
+	noInlineAllow bool
 }
 
 // Allowed returns how many matches were left out by inline allow comments,
@@ -116,7 +119,7 @@ type globalAllowlist struct {
 
 // New compiles a validated config into an engine.
 func New(cfg *rules.Config) (*Engine, error) {
-	e := &Engine{}
+	e := &Engine{noInlineAllow: cfg.NoInlineAllow}
 	kwIndex := map[string]int{}
 	var words []string
 	for i, r := range cfg.Rules {
@@ -836,7 +839,7 @@ func (e *Engine) check(r *compiledRule, c finding.Chunk, data []byte, lines *lin
 	}
 	lineStart, lineEnd := lineBounds(data, start, end)
 	line := string(data[lineStart:lineEnd])
-	if hasInlineAllow(line) {
+	if !e.noInlineAllow && hasInlineAllow(line) {
 		return finding.Finding{}, allowed
 	}
 	cand := candidate{secret: secret, match: string(data[start:end]), line: line, path: path, commit: c.Origin.Commit}

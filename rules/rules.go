@@ -159,6 +159,10 @@ type Config struct {
 	// File is the file the config was read from ("" for the built-in
 	// rules).
 	File string `toml:"-"`
+	// NoInlineAllow makes leakhound:allow and gitleaks:allow comments
+	// allow nothing: set by a caller that doesn't let the authors of the
+	// scanned content decide (a push protection hook that says so).
+	NoInlineAllow bool `toml:"-"`
 }
 
 // Rule returns the rule with the given id, or nil.

@@ -42,6 +42,8 @@ type RulesetOptions struct {
 	Repo *Repo
 	// NoRepoConfig ignores the tree's config and ignore files.
 	NoRepoConfig bool
+	// NoInlineAllow makes inline allow comments allow nothing.
+	NoInlineAllow bool
 	// Rules keeps only rules whose id matches one of these ids or globs
 	// ("aws-*"), and Tags only rules with one of these tags; a rule
 	// either keeps is run. Empty: all rules.
@@ -129,6 +131,7 @@ func LoadRules(o RulesetOptions) (*Ruleset, error) {
 	if err := selectRules(rs.Config, o.Rules, o.Tags); err != nil {
 		return nil, &ConfigError{Err: err}
 	}
+	rs.Config.NoInlineAllow = o.NoInlineAllow
 	return rs, nil
 }
 

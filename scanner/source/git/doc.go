@@ -73,6 +73,29 @@
 // useFastSHA1): it hashes every object it caches, and a scanner gains
 // nothing from collision detection. The pack reader hashes nothing.
 //
+// # Pushes
+//
+// With Push set, the scan covers what a push brings, for a pre-receive
+// hook (push.go). Every commit a ref of the repository reaches was
+// accepted when it was pushed, so the commits scanned are those the new
+// ref values reach and no ref does, as `git rev-list NEW --not --all`
+// lists them. Walking all of the refs' history would cost the whole
+// repository on every push; like git's own walk for this question, the
+// walk goes newest first (committer date) from both sides at once and
+// stops once only old commits are left, older than the new ones by a
+// margin. A deleted ref brings nothing; after a force push, the old tip
+// is walked first with the new commits' parents, so what the rewritten
+// commits carry over unchanged is not reported again. Refs pushed to
+// annotated tags, trees and blobs are scanned as above, unless the
+// repository already stores the object.
+//
+// During the hook git keeps the pushed objects in a quarantine directory
+// (GIT_OBJECT_DIRECTORY, with the repository's objects as
+// GIT_ALTERNATE_OBJECT_DIRECTORIES) until the hook accepts them. The
+// caller passes those directories in Push, and both the pack reader and
+// go-git read them before the repository's own objects; the source never
+// reads the environment itself, so an ordinary scan can't be redirected.
+//
 // # Staged changes
 //
 // With Staged set the index is compared with HEAD's tree and only the blobs

@@ -11,7 +11,6 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -64,6 +63,11 @@ type Options struct {
 	// Staged scans what the index holds that HEAD does not, instead of
 	// history.
 	Staged bool
+	// Push, when set, scans what a push brings instead of history: the
+	// commits its new ref values reach that no ref of the repository
+	// reaches yet (see selectPush), read from its quarantine first. For a
+	// pre-receive hook.
+	Push *Push
 	// Archive, when set, enters blobs that are archives (a committed jar,
 	// a tarball of configs) with these options; a changed archive is
 	// scanned whole, since its lines mean nothing.
@@ -140,6 +144,14 @@ func New(opts Options) (*Source, error) {
 	if opts.Staged && (opts.Range != "" || !opts.Since.IsZero() || len(opts.Branches) > 0 || opts.MaxCommits > 0 || len(opts.Exclude) > 0) {
 		return nil, errors.New("staged scans the index: it can't be combined with a range, since, branches, max commits or excluded commits")
 	}
+	if opts.Push != nil {
+		if opts.Staged || opts.Range != "" || !opts.Since.IsZero() || len(opts.Branches) > 0 || opts.MaxCommits > 0 || opts.URL != "" {
+			return nil, errors.New("a push is checked on its own: it can't be combined with staged, a range, since, branches, max commits or a URL")
+		}
+		if err := opts.Push.validate(); err != nil {
+			return nil, err
+		}
+	}
 	s := &Source{opts: opts, repo: opts.Path}
 	if opts.URL != "" {
 		s.repo = DisplayURL(opts.URL)
@@ -187,8 +199,14 @@ func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
 	if err != nil {
 		return &TargetError{Err: err}
 	}
+	if p := s.opts.Push; p != nil {
+		// The pushed objects wait in git's quarantine until the hook
+		// accepts them: both readers look there first.
+		p.checkObjectDirs(sink)
+		r.pushObjects = p.objectDirs()
+	}
 	c := cache.NewObjectLRU(fallbackCacheSize)
-	db := openODB(filepath.Join(r.commonDir, "objects"), s.cacheSize())
+	db := openODBFrom(r.objectDirs(), s.cacheSize())
 	defer db.Close()
 	for _, err := range db.problems {
 		sink.Problem("objects/info/alternates", err)

@@ -570,6 +570,9 @@ func (s *Source) excluded(ctx context.Context, g *graph) (excludedSet, error) {
 // selectCommits decides which commits the scan covers and which commits
 // just outside it mark content as already there.
 func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel selection, err error) {
+	if s.opts.Push != nil {
+		return s.selectPush(ctx, r, g)
+	}
 	refs := r.refs(ctx, g.sink)
 	var tips []plumbing.Hash
 	var stop map[plumbing.Hash]bool
@@ -652,8 +655,12 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel sele
 		}
 		selected = selected[len(selected)-n:]
 	}
-	// The boundary: parents of selected commits that were left out. Their
-	// content was there before the selection and is not new in it.
+	return selection{commits: selected, boundary: g.boundary(selected, set), targets: sel.targets}, nil
+}
+
+// boundary returns the parents of selected commits that were left out of
+// set. Their content was there before the selection and is not new in it.
+func (g *graph) boundary(selected []*commit, set map[plumbing.Hash]*commit) []*commit {
 	seen := map[plumbing.Hash]bool{}
 	var boundary []*commit
 	for _, c := range selected {
@@ -668,7 +675,7 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel sele
 		}
 	}
 	sort.Slice(boundary, func(i, j int) bool { return boundary[i].hash.String() < boundary[j].hash.String() })
-	return selection{commits: selected, boundary: boundary, targets: sel.targets}, nil
+	return boundary
 }
 
 // tagsSelected reports whether what a ref leads to, besides commits, is

@@ -80,8 +80,19 @@ func openODB(dir string, cacheSize int64) *odb {
 // openODBWith maps the packs, or reads them with ReadAt (tests cover both
 // on every platform).
 func openODBWith(dir string, cacheSize int64, mmap bool) *odb {
-	db := &odb{dir: dir, cache: newBaseCache(cacheSize)}
-	db.dirs, db.problems = withAlternates(dir)
+	return openODBDirs([]string{dir}, cacheSize, mmap)
+}
+
+// openODBFrom opens the packs of several object directories (a push's
+// quarantine, then the repository's own) and of their alternates; objects
+// are looked for in that order.
+func openODBFrom(dirs []string, cacheSize int64) *odb {
+	return openODBDirs(dirs, cacheSize, mmapSupported)
+}
+
+func openODBDirs(roots []string, cacheSize int64, mmap bool) *odb {
+	db := &odb{dir: roots[len(roots)-1], cache: newBaseCache(cacheSize)}
+	db.dirs, db.problems = withAlternatesFrom(roots)
 	for _, d := range db.dirs {
 		idxs, _ := filepath.Glob(filepath.Join(d, "pack", "pack-*.idx"))
 		sort.Strings(idxs)
@@ -113,8 +124,21 @@ const (
 // a path that is not a directory, a chain too deep) is returned as a
 // problem: objects there may be missing from the scan.
 func withAlternates(dir string) ([]string, []error) {
-	out := []string{filepath.Clean(dir)}
-	seen := map[string]bool{realPath(out[0]): true}
+	return withAlternatesFrom([]string{dir})
+}
+
+// withAlternatesFrom is withAlternates for several object directories,
+// listed first in their order (each once), then what they borrow from.
+func withAlternatesFrom(roots []string) ([]string, []error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range roots {
+		d = filepath.Clean(d)
+		if real := realPath(d); !seen[real] {
+			seen[real] = true
+			out = append(out, d)
+		}
+	}
 	var problems []error
 	for i, depth := 0, 0; i < len(out); depth++ {
 		end := len(out)

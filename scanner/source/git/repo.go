@@ -31,8 +31,18 @@ type repo struct {
 	gitDir    string // HEAD, index, per-worktree refs
 	commonDir string // objects, refs, packed-refs (== gitDir unless a linked worktree)
 
+	// pushObjects are object directories read before the repository's
+	// own: a push's quarantine (see Push).
+	pushObjects []string
+
 	altOnce    sync.Once
 	alternates []byte // for go-git: see safeFS
+}
+
+// objectDirs are the object directories objects are read from, before
+// their alternates: a push's quarantine, then the repository's own.
+func (r *repo) objectDirs() []string {
+	return append(append([]string(nil), r.pushObjects...), filepath.Join(r.commonDir, "objects"))
 }
 
 // openRepo finds the repository at path: a work tree (or a directory
@@ -171,20 +181,26 @@ func (r *repo) storage(c cache.Object) *filesystem.Storage {
 		LargeObjectThreshold: largeObjectThreshold,
 		// Alternates are absolute paths (see alternateList), opened from
 		// the file system root.
-		AlternatesFS: &safeFS{Filesystem: osfs.New(string(filepath.Separator))},
+		AlternatesFS: newAlternatesFS(),
 	})
 }
 
 // alternateList is what go-git is given as objects/info/alternates: every
-// alternate object directory, however deep in the chain, one absolute
-// path a line (problems with them are reported by the pack reader).
+// alternate object directory, however deep in the chain, and a push's
+// quarantine, one absolute path a line (problems with them are reported by the pack reader).
 func (r *repo) alternateList() []byte {
 	r.altOnce.Do(func() {
-		dirs, _ := withAlternates(filepath.Join(r.commonDir, "objects"))
+		own := filepath.Join(r.commonDir, "objects")
+		dirs, _ := withAlternatesFrom(r.objectDirs())
 		var b bytes.Buffer
-		for _, d := range dirs[1:] {
+		for _, d := range dirs {
+			if d == own {
+				continue // go-git reads it as the repository's own
+			}
 			if abs, err := filepath.Abs(d); err == nil {
-				b.WriteString(abs + "\n")
+				// Named as go-git expects a directory called objects:
+				// see alternatesFS.
+				b.WriteString(filepath.Join(abs, "objects") + "\n")
 			}
 		}
 		r.alternates = b.Bytes()

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 )
 
 // safeFS is the file system go-git reads a repository through. It gives
@@ -89,3 +91,84 @@ func (m *memFile) Close() error              { return nil }
 func (m *memFile) Lock() error               { return nil }
 func (m *memFile) Unlock() error             { return nil }
 func (m *memFile) Truncate(size int64) error { return errReadOnly }
+
+// alternatesFS is the file system go-git opens alternates through, from
+// the root. go-git takes an alternate to be a directory called "objects"
+// and reads "objects/..." in its parent, which holds for most alternates
+// but not for a push's quarantine (objects/tmp_objdir-incoming-XXXX) nor
+// any object directory named otherwise. So alternateList names each
+// object directory D as "D/objects", and here that name is D: its Stat
+// is D's, and chrooted at D (the name's parent) "objects/..." is read in
+// D itself. Reads go through safeFS's checks, with no alternates of
+// their own (see safeFS).
+type alternatesFS struct{ *safeFS }
+
+func newAlternatesFS() *alternatesFS {
+	return &alternatesFS{&safeFS{Filesystem: osfs.New(string(filepath.Separator))}}
+}
+
+func (a *alternatesFS) Stat(name string) (os.FileInfo, error) {
+	if filepath.Base(name) == "objects" {
+		name = filepath.Dir(name)
+	}
+	return a.safeFS.Stat(name)
+}
+
+func (a *alternatesFS) Chroot(p string) (billy.Filesystem, error) {
+	fs, err := a.safeFS.Filesystem.Chroot(p)
+	if err != nil {
+		return nil, err
+	}
+	return &safeFS{Filesystem: objectsAt{fs}}, nil
+}
+
+// objectsAt shows an object directory as a git directory that holds it
+// as "objects"; nothing else is there.
+type objectsAt struct{ billy.Filesystem }
+
+func (o objectsAt) name(op, n string) (string, error) {
+	n = filepath.Clean(n)
+	if n == "objects" {
+		return ".", nil
+	}
+	if rest, ok := strings.CutPrefix(n, "objects"+string(filepath.Separator)); ok {
+		return rest, nil
+	}
+	return "", &os.PathError{Op: op, Path: n, Err: os.ErrNotExist}
+}
+
+func (o objectsAt) Open(n string) (billy.File, error) { return o.OpenFile(n, os.O_RDONLY, 0) }
+
+func (o objectsAt) OpenFile(n string, flag int, perm os.FileMode) (billy.File, error) {
+	m, err := o.name("open", n)
+	if err != nil {
+		return nil, err
+	}
+	return o.Filesystem.OpenFile(m, flag, perm)
+}
+
+func (o objectsAt) Stat(n string) (os.FileInfo, error) {
+	m, err := o.name("stat", n)
+	if err != nil {
+		return nil, err
+	}
+	return o.Filesystem.Stat(m)
+}
+
+func (o objectsAt) Lstat(n string) (os.FileInfo, error) {
+	m, err := o.name("lstat", n)
+	if err != nil {
+		return nil, err
+	}
+	return o.Filesystem.Lstat(m)
+}
+
+func (o objectsAt) ReadDir(n string) ([]os.FileInfo, error) {
+	m, err := o.name("readdir", n)
+	if err != nil {
+		return nil, err
+	}
+	return o.Filesystem.ReadDir(m)
+}
+
+func (o objectsAt) Capabilities() billy.Capability { return billy.Capabilities(o.Filesystem) }
