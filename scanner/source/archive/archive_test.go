@@ -271,6 +271,20 @@ func TestCorrupt(t *testing.T) {
 	if rec.found(secret) != "outer.tar!/good.txt" {
 		t.Errorf("good member not scanned: %v", rec.content)
 	}
+	// A file that only starts like a zip is read as what it holds, and
+	// still reported as corrupt: the magic bytes must not hide a secret.
+	fake := []byte("PK\x03\x04 not really a zip\ntoken=" + secret + "\n")
+	rec, ok, err = scanStream(t, "fake.zip", fake, Options{})
+	if !ok || err == nil || !strings.Contains(err.Error(), "corrupt zip") {
+		t.Errorf("fake.zip: Scan = %v, %v", ok, err)
+	}
+	if rec.found(secret) != "fake.zip" {
+		t.Errorf("fake.zip's content not scanned: %v", rec.content)
+	}
+	rec, _, _ = scanStream(t, "outer.tar", makeTar(t, entry{name: "lib/fake.jar", data: fake}), Options{})
+	if rec.found(secret) != "outer.tar!/lib/fake.jar" || !strings.Contains(rec.problems["outer.tar!/lib/fake.jar"], "corrupt zip") {
+		t.Errorf("nested fake.jar: content %v, problems %v", rec.content, rec.problems)
+	}
 	// Garbage after a valid tar header block: a clear error, no panic.
 	tb := makeTar(t, entry{name: "a.txt", data: bytes.Repeat([]byte("a"), 2000)})
 	rec, ok, err = scanStream(t, "cut.tar", tb[:700], Options{})

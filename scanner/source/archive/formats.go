@@ -45,6 +45,7 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		w.plainFallback(ra, size, origin)
 		return fmt.Errorf("corrupt zip archive: %w", err)
 	}
 	// klauspost's inflate is about twice as fast as the standard library's.
@@ -89,6 +90,20 @@ func (w *walker) zip(r io.Reader, ra io.ReaderAt, size int64, origin finding.Ori
 		rc.Close()
 	}
 	return nil
+}
+
+// plainFallback reads a would-be zip that can't be opened as one as plain
+// content: a file that starts with a zip's magic bytes and holds anything
+// else (a truncated upload, a hostile tree's "bad.zip") must not hide a
+// secret from the scan. The caller still reports the archive as corrupt.
+func (w *walker) plainFallback(ra io.ReaderAt, size int64, origin finding.Origin) {
+	br := getReader(io.NewSectionReader(ra, 0, size))
+	defer putReader(br)
+	_, err := source.ReadChunks(w.ctx, br, origin, w.opts.Options, w.sink)
+	var skip *source.SkipError
+	if err != nil && !errors.As(err, &skip) && w.ctx.Err() == nil {
+		w.sink.Problem(display(origin), fmt.Errorf("read as plain content: %w", err))
+	}
 }
 
 // spool makes a zip or a PDF (what) read from a stream randomly
