@@ -11,7 +11,7 @@ import (
 	"github.com/leakhound/leakhound/rules"
 )
 
-func defaultEngine(t *testing.T) *detectors.Engine {
+func defaultEngine(t testing.TB) *detectors.Engine {
 	t.Helper()
 	cfg, err := rules.Default()
 	if err != nil {
