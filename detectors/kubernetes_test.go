@@ -160,7 +160,8 @@ func manySecrets(form string, n int, value string) string {
 // megabyte), each form. The Secret reader reads each Secret's object, not
 // the chunk around it, so the time grows with the chunk, not its square:
 // about 1 s per form for the whole engine, 8,000 findings included (2
-// cores, 2026-12-02); reading the chunk for each Secret took minutes.
+// cores, 2026-12-02), where reading the whole chunk for each Secret would
+// grow with its square.
 func BenchmarkKubernetesSecrets(b *testing.B) {
 	e := defaultEngine(b)
 	enc := base64.StdEncoding.EncodeToString([]byte("Zq8vLm2xR7pT9wK4"))
