@@ -187,7 +187,7 @@ func TestCancelPromptly(t *testing.T) {
 	if at.IsZero() {
 		t.Fatalf("never cancelled (%v)", time.Since(start))
 	}
-	if d := time.Since(at); d > time.Second {
+	if d := time.Since(at); d > 5*time.Second { // generous: -race on a loaded 2-core CI machine
 		t.Errorf("scan returned %v after the cancel", d)
 	}
 }

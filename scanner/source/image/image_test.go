@@ -764,7 +764,7 @@ func TestCancelInLargeMember(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("Scan = %v, want context.Canceled", err)
 		}
-		if d := time.Since(cancelled); d > time.Second {
+		if d := time.Since(cancelled); d > 5*time.Second { // generous: -race on a loaded 2-core CI machine
 			t.Errorf("Scan returned %v after the cancel", d)
 		}
 	case <-time.After(30 * time.Second):
