@@ -14,7 +14,6 @@ import (
 	"github.com/leakhound/leakhound/finding"
 	"github.com/leakhound/leakhound/report"
 	"github.com/leakhound/leakhound/scanner"
-	"github.com/leakhound/leakhound/scanner/source"
 	gitsource "github.com/leakhound/leakhound/scanner/source/git"
 )
 
@@ -133,16 +132,11 @@ func preReceiveRun(c *cobra.Command, io *IOStreams, g *GlobalOptions, opts *GitO
 		sopts.Report = scanner.ReportOptions{Baseline: g.WriteBaseline}
 	}
 	res, err := scanner.Run(ctx, sopts)
-	var (
-		ce *scanner.ConfigError
-		te *source.TargetError
-		re *scanner.ReportError
-	)
-	switch {
-	case err == nil:
-	case errors.As(err, &ce), errors.As(err, &te):
+	switch runErrorKind(err) {
+	case runOK:
+	case runUsage:
 		return usageError(err)
-	case errors.As(err, &re):
+	case runReport:
 		// The decision stands; the record is what failed.
 		fmt.Fprintf(io.ErrOut, "leakhound: warning: %s\n", report.Printable(err.Error()))
 	default:

@@ -218,16 +218,11 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, r
 	if err == nil {
 		res, err = scanner.Run(c.Context(), opts)
 	}
-	var (
-		ce *scanner.ConfigError
-		te *source.TargetError
-		re *scanner.ReportError
-	)
-	switch {
-	case err == nil:
-	case errors.As(err, &ce), errors.As(err, &te):
+	switch runErrorKind(err) {
+	case runOK:
+	case runUsage:
 		return usageError(err)
-	case errors.As(err, &re):
+	case runReport:
 		// The scan finished: say what it found before saying the report
 		// is missing.
 		printSummary(io, g, res.Summary)
@@ -237,6 +232,31 @@ func runScan(c *cobra.Command, io *IOStreams, g *GlobalOptions, target string, r
 	}
 	printSummary(io, g, res.Summary)
 	return scanExit(res.Summary, g.FailOnErrors, g.FailOn == "verified")
+}
+
+// The kinds of error scanner.Run returns, as the commands treat them.
+const (
+	runOK     = iota
+	runUsage  // the set-up is wrong: a bad config or target (exit 2)
+	runReport // the scan finished; only its report could not be written
+	runFailed // the scan itself failed
+)
+
+func runErrorKind(err error) int {
+	var (
+		ce *scanner.ConfigError
+		te *source.TargetError
+		re *scanner.ReportError
+	)
+	switch {
+	case err == nil:
+		return runOK
+	case errors.As(err, &ce), errors.As(err, &te):
+		return runUsage
+	case errors.As(err, &re):
+		return runReport
+	}
+	return runFailed
 }
 
 // scanExit maps a finished scan to its exit code: findings first (only
