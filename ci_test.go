@@ -426,21 +426,7 @@ func TestActionScript(t *testing.T) {
 	// main: the trusted config and an old secret. feature: a config whose
 	// allowlist hides everything (the bypass a pull request would try),
 	// and a new secret.
-	src := t.TempDir()
-	gitCmd(t, src, "init", "-q")
-	oldTok, newTok := detectortest.Token(), detectortest.Token()
-	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML)
-	writeFile(t, src, "config/old.env", "TOKEN="+oldTok+"\n")
-	gitCmd(t, src, "add", "-A")
-	gitCmd(t, src, "commit", "-q", "-m", "base")
-	base := gitCmd(t, src, "rev-parse", "HEAD")
-	gitCmd(t, src, "checkout", "-q", "-b", "feature")
-	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML+"\n[[allowlists]]\ndescription = \"nothing to see\"\npaths = ['''.*''']\n")
-	writeFile(t, src, "deploy/new.env", "TOKEN="+newTok+"\n")
-	gitCmd(t, src, "add", "-A")
-	gitCmd(t, src, "commit", "-q", "-m", "add a token, allowlist it")
-	head := gitCmd(t, src, "rev-parse", "HEAD")
-	gitCmd(t, src, "checkout", "-q", "main")
+	src, base, head, oldTok, newTok := bypassRepo(t, "config/old.env", "deploy/new.env")
 	zero := strings.Repeat("0", 40)
 
 	pr := func(fork bool) map[string]any {
@@ -584,20 +570,7 @@ func TestGitLabTemplateScript(t *testing.T) {
 	script := gl["leakhound_secret_detection"].(map[string]any)["script"].([]any)[0].(string)
 	vars := gl["variables"].(map[string]any)
 
-	src := t.TempDir()
-	gitCmd(t, src, "init", "-q")
-	oldTok, newTok := detectortest.Token(), detectortest.Token()
-	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML)
-	writeFile(t, src, "old.env", "TOKEN="+oldTok+"\n")
-	gitCmd(t, src, "add", "-A")
-	gitCmd(t, src, "commit", "-q", "-m", "base")
-	base := gitCmd(t, src, "rev-parse", "HEAD")
-	gitCmd(t, src, "checkout", "-q", "-b", "feature")
-	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML+"\n[[allowlists]]\npaths = ['''.*''']\n")
-	writeFile(t, src, "new.env", "TOKEN="+newTok+"\n")
-	gitCmd(t, src, "add", "-A")
-	gitCmd(t, src, "commit", "-q", "-m", "add a token, allowlist it")
-	head := gitCmd(t, src, "rev-parse", "HEAD")
+	src, base, head, oldTok, newTok := bypassRepo(t, "old.env", "new.env")
 
 	binDir := t.TempDir()
 	if err := os.Symlink(bin, filepath.Join(binDir, "leakhound")); err != nil {
@@ -679,4 +652,28 @@ func validateGitLabReport(t *testing.T, data []byte) {
 	if err := schema.Validate(inst); err != nil {
 		t.Errorf("GitLab would refuse the report: %v", err)
 	}
+}
+
+// bypassRepo makes a repository whose main branch holds the trusted config
+// and an old token (at oldPath), and whose feature branch adds a config
+// that allowlists every path (the bypass a pull request would try) and a
+// new token (at newPath). main is checked out.
+func bypassRepo(t *testing.T, oldPath, newPath string) (src, base, head, oldTok, newTok string) {
+	t.Helper()
+	src = t.TempDir()
+	gitCmd(t, src, "init", "-q")
+	oldTok, newTok = detectortest.Token(), detectortest.Token()
+	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML)
+	writeFile(t, src, oldPath, "TOKEN="+oldTok+"\n")
+	gitCmd(t, src, "add", "-A")
+	gitCmd(t, src, "commit", "-q", "-m", "base")
+	base = gitCmd(t, src, "rev-parse", "HEAD")
+	gitCmd(t, src, "checkout", "-q", "-b", "feature")
+	writeFile(t, src, ".leakhound.toml", detectortest.TokenRuleTOML+"\n[[allowlists]]\ndescription = \"nothing to see\"\npaths = ['''.*''']\n")
+	writeFile(t, src, newPath, "TOKEN="+newTok+"\n")
+	gitCmd(t, src, "add", "-A")
+	gitCmd(t, src, "commit", "-q", "-m", "add a token, allowlist it")
+	head = gitCmd(t, src, "rev-parse", "HEAD")
+	gitCmd(t, src, "checkout", "-q", "main")
+	return src, base, head, oldTok, newTok
 }
