@@ -49,6 +49,7 @@ func All() []*Verifier {
 		postman,
 		postmark,
 		pulumi,
+		pyPI,
 		replicate,
 		rubyGems,
 		sendGrid,
