@@ -191,6 +191,33 @@ func TestOfficialEndpointsRefusePrivateAddresses(t *testing.T) {
 	}
 }
 
+// TestPartsOfPartOnlyRules: a verifier's parts come from the other
+// findings at the same place and from the secrets part-only rules found
+// there (Finding.Parts), each once; other places' parts stay out.
+func TestPartsOfPartOnlyRules(t *testing.T) {
+	t.Parallel()
+	v := &Verifier{Provider: "pair", Rules: []string{"key"}, Parts: []string{"id", "tenant"}, Endpoint: "https://api.example.com",
+		Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
+			return finding.Verification{Status: finding.Verified, Identity: strings.Join(req.Part("id", "tenant"), ",")}
+		}}
+	key, other := mkFinding("key", "k1"), mkFinding("key", "k2")
+	key.Parts = map[string][]string{"tenant": {"t1", "t2"}}
+	id := mkFinding("id", "i1")
+	id.Parts = map[string][]string{"tenant": {"t2", "t3"}}
+	other.Location.Path = "elsewhere.env"
+	other.Parts = map[string][]string{"tenant": {"t9"}}
+	fs := []finding.Finding{key, id, other}
+	if _, err := Run(context.Background(), fs, Options{Verifiers: []*Verifier{v}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fs[0].Verification.Identity; got != "i1,t1,t2,t3" {
+		t.Errorf("parts %q, want i1,t1,t2,t3", got)
+	}
+	if got := fs[2].Verification.Identity; got != "t9" {
+		t.Errorf("parts elsewhere %q, want t9", got)
+	}
+}
+
 // TestEachSecretAskedOnce: many findings of one secret make one request.
 func TestEachSecretAskedOnce(t *testing.T) {
 	t.Parallel()
