@@ -7,6 +7,7 @@ func All() []*Verifier {
 		anthropic,
 		asana,
 		aws,
+		azureAD,
 		azureDevOps,
 		bitbucket,
 		brevo,
