@@ -6,6 +6,7 @@ func All() []*Verifier {
 		airtable,
 		anthropic,
 		asana,
+		atlassian,
 		aws,
 		azureAD,
 		azureDevOps,

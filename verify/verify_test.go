@@ -73,10 +73,11 @@ var safetySamples = map[string]func(*testing.T) finding.Finding{
 }
 
 // safetyParts give TestEveryVerifierIsSafe the parts a verifier checks
-// before it asks (a tenant id must be a GUID), for verifiers that ask
-// nothing with made-up ones.
+// before it asks (a tenant id must be a GUID, an email an address), for
+// verifiers that ask nothing with made-up ones.
 var safetyParts = map[string][]finding.Finding{
-	"azuread": {mkFinding("azure-ad-tenant-id", "3f6c1a2e-9b4d-4e8f-a1c7-5d2b8e0f6a94"), mkFinding("azure-ad-client-id", "8d3b6f1e-4c2a-4e9d-b7f5-1a0c9e3d2b68")},
+	"azuread":   {mkFinding("azure-ad-tenant-id", "3f6c1a2e-9b4d-4e8f-a1c7-5d2b8e0f6a94"), mkFinding("azure-ad-client-id", "8d3b6f1e-4c2a-4e9d-b7f5-1a0c9e3d2b68")},
+	"atlassian": {mkFinding("atlassian-site", "acme"), mkFinding("atlassian-email", "ops@acme.test")},
 }
 
 // TestEveryVerifierIsSafe runs every built-in verifier against answers no
