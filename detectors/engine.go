@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -605,16 +606,25 @@ func (e *Engine) countAllowed(as []allowedSpan) {
 
 // applyRequired enforces multi-part rules on one chunk's findings: a
 // finding of a rule with required parts stays only if each part has a
-// finding close enough, and findings of skipReport rules (parts only) go.
-// spans stay aligned with the findings they belong to.
+// finding close enough, and findings of skipReport rules (parts only) go,
+// their secrets kept in the Parts of the findings that stay (for
+// verification). spans stay aligned with the findings they belong to.
 func (e *Engine) applyRequired(fs []finding.Finding, spans []span) ([]finding.Finding, []span) {
-	if !e.hasMultiPart {
+	if !e.hasMultiPart || len(fs) == 0 {
 		return fs, spans
 	}
 	offset := len(fs) - len(spans)
 	byRule := map[string][]*finding.Finding{}
+	var parts map[string][]string
 	for i := range fs {
-		byRule[fs[i].RuleID] = append(byRule[fs[i].RuleID], &fs[i])
+		f := &fs[i]
+		byRule[f.RuleID] = append(byRule[f.RuleID], f)
+		if r := e.byID[f.RuleID]; r != nil && r.SkipReport && !slices.Contains(parts[f.RuleID], f.Secret) {
+			if parts == nil {
+				parts = map[string][]string{}
+			}
+			parts[f.RuleID] = append(parts[f.RuleID], f.Secret)
+		}
 	}
 	keep := func(f *finding.Finding) bool {
 		r := e.byID[f.RuleID]
@@ -641,6 +651,9 @@ func (e *Engine) applyRequired(fs []finding.Finding, spans []span) ([]finding.Fi
 	outF, outS := fs[:0:0], spans[:0:0]
 	for i := range fs {
 		if keep(&fs[i]) {
+			if parts != nil {
+				fs[i].Parts = parts
+			}
 			outF = append(outF, fs[i])
 			if i >= offset {
 				outS = append(outS, spans[i-offset])

@@ -275,6 +275,30 @@ func TestNamedGroups(t *testing.T) {
 	}
 }
 
+// TestPartOnlyRulesFeedParts: a skipReport rule's findings are not
+// reported, but their secrets reach the Parts of the chunk's other
+// findings (each once), for verifiers that need them (an Azure tenant id
+// beside a client secret).
+func TestPartOnlyRulesFeedParts(t *testing.T) {
+	t.Parallel()
+	cfg := &rules.Config{Rules: []rules.Rule{
+		{ID: "tenant", Description: "d", Regex: `tenant=([a-z]{6})`, Keywords: []string{"tenant="}, SkipReport: true},
+		{ID: "key", Description: "d", Regex: `key=([A-Za-z0-9]{12})`, Keywords: []string{"key="}},
+	}}
+	cfg.Normalize()
+	e, err := detectors.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := e.Detect(finding.Chunk{Origin: finding.Origin{Path: "a.env"}, Data: []byte("tenant=acmeco\nkey=Zx9Qw8Er7Ty6\ntenant=otherc\ntenant=acmeco\n")})
+	if len(fs) != 1 || fs[0].RuleID != "key" || strings.Join(fs[0].Parts["tenant"], ",") != "acmeco,otherc" || len(fs[0].Parts) != 1 {
+		t.Fatalf("%+v", fs)
+	}
+	if fs := e.Detect(finding.Chunk{Origin: finding.Origin{Path: "a.env"}, Data: []byte("key=Zx9Qw8Er7Ty6\n")}); len(fs) != 1 || fs[0].Parts != nil {
+		t.Fatalf("without parts: %+v", fs)
+	}
+}
+
 // TestFallbackYieldsToProvider: a JWT an Acme rule names is one finding,
 // Acme's; the structural rule reports JWTs no provider rule names, and a
 // generic rule yields to both.

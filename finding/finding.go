@@ -141,6 +141,11 @@ type Finding struct {
 	// beside a Shopify token): what verification needs besides the secret.
 	// Not reported.
 	Groups map[string]string
+	// Parts are the secrets that part-only rules (skipReport) found in
+	// the same chunk, by rule id: what verification needs from elsewhere
+	// in the file (the tenant and client ids beside an Azure client
+	// secret). Shared by the chunk's findings: read only. Not reported.
+	Parts map[string][]string
 }
 
 // Verification states.

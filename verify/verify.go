@@ -355,7 +355,9 @@ func placeOf(f *finding.Finding) place {
 	return place{l.DisplayPath(), l.Commit, l.Layer, l.Image}
 }
 
-// partsByPlace collects, for each place, the secrets found there by rule.
+// partsByPlace collects, for each place, the secrets found there by rule:
+// the findings' own, and the parts part-only rules found beside them
+// (Finding.Parts).
 func partsByPlace(fs []finding.Finding) map[place]map[string][]string {
 	out := map[place]map[string][]string{}
 	for i := range fs {
@@ -369,8 +371,16 @@ func partsByPlace(fs []finding.Finding) map[place]map[string][]string {
 			m = map[string][]string{}
 			out[p] = m
 		}
-		if !slices.Contains(m[f.RuleID], f.Secret) {
-			m[f.RuleID] = append(m[f.RuleID], f.Secret)
+		add := func(id, s string) {
+			if s != "" && !slices.Contains(m[id], s) {
+				m[id] = append(m[id], s)
+			}
+		}
+		add(f.RuleID, f.Secret)
+		for id, ss := range f.Parts {
+			for _, s := range ss {
+				add(id, s)
+			}
 		}
 	}
 	return out

@@ -72,6 +72,14 @@ var safetySamples = map[string]func(*testing.T) finding.Finding{
 	"newrelic":  func(*testing.T) finding.Finding { return mkFinding("newrelic-key", "NRAK-SAFETY0123456789ABCDEFGHIJ") },
 }
 
+// safetyParts give TestEveryVerifierIsSafe the parts a verifier checks
+// before it asks (a tenant id must be a GUID, an email an address), for
+// verifiers that ask nothing with made-up ones.
+var safetyParts = map[string][]finding.Finding{
+	"azuread":   {mkFinding("azure-ad-tenant-id", "3f6c1a2e-9b4d-4e8f-a1c7-5d2b8e0f6a94"), mkFinding("azure-ad-client-id", "8d3b6f1e-4c2a-4e9d-b7f5-1a0c9e3d2b68")},
+	"atlassian": {mkFinding("atlassian-site", "acme"), mkFinding("atlassian-email", "ops@acme.test")},
+}
+
 // TestEveryVerifierIsSafe runs every built-in verifier against answers no
 // verifier may call live: server errors, slowness, a redirect to another
 // host, rate limiting without end. None may say verified, and the other
@@ -108,6 +116,9 @@ func TestEveryVerifierIsSafe(t *testing.T) {
 				var others []finding.Finding
 				for _, part := range v.Parts {
 					others = append(others, mkFinding(part, "part-"+part+"-0123456789abcdef"))
+				}
+				if parts := safetyParts[v.Provider]; parts != nil {
+					others = parts
 				}
 				got := verifyFinding(t, v, p.URL, f, others...)
 				if got.Status == finding.Verified {
@@ -188,6 +199,33 @@ func TestOfficialEndpointsRefusePrivateAddresses(t *testing.T) {
 		if forbidden(netip.MustParseAddr(a)) {
 			t.Errorf("%s refused", a)
 		}
+	}
+}
+
+// TestPartsOfPartOnlyRules: a verifier's parts come from the other
+// findings at the same place and from the secrets part-only rules found
+// there (Finding.Parts), each once; other places' parts stay out.
+func TestPartsOfPartOnlyRules(t *testing.T) {
+	t.Parallel()
+	v := &Verifier{Provider: "pair", Rules: []string{"key"}, Parts: []string{"id", "tenant"}, Endpoint: "https://api.example.com",
+		Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
+			return finding.Verification{Status: finding.Verified, Identity: strings.Join(req.Part("id", "tenant"), ",")}
+		}}
+	key, other := mkFinding("key", "k1"), mkFinding("key", "k2")
+	key.Parts = map[string][]string{"tenant": {"t1", "t2"}}
+	id := mkFinding("id", "i1")
+	id.Parts = map[string][]string{"tenant": {"t2", "t3"}}
+	other.Location.Path = "elsewhere.env"
+	other.Parts = map[string][]string{"tenant": {"t9"}}
+	fs := []finding.Finding{key, id, other}
+	if _, err := Run(context.Background(), fs, Options{Verifiers: []*Verifier{v}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fs[0].Verification.Identity; got != "i1,t1,t2,t3" {
+		t.Errorf("parts %q, want i1,t1,t2,t3", got)
+	}
+	if got := fs[2].Verification.Identity; got != "t9" {
+		t.Errorf("parts elsewhere %q, want t9", got)
 	}
 }
 
