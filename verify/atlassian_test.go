@@ -43,14 +43,7 @@ func TestAtlassian(t *testing.T) {
 		}
 	})
 	parts := func(sites, emails []string) []finding.Finding {
-		var fs []finding.Finding
-		for _, s := range sites {
-			fs = append(fs, mkFinding("atlassian-site", s))
-		}
-		for _, s := range emails {
-			fs = append(fs, mkFinding("atlassian-email", s))
-		}
-		return fs
+		return partFindings("atlassian-site", sites, "atlassian-email", emails)
 	}
 	acme := parts([]string{"acme"}, []string{email})
 	live := liveAs("Ops@acme.test", "Atlassian account ops@acme.test on acme.atlassian.net: Jira/Confluence with the user's permissions")

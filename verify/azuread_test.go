@@ -99,14 +99,7 @@ func TestAzureAD(t *testing.T) {
 		other:  {app2: secret2},
 	}, token, busy, expired)
 	parts := func(tenants, clients []string) []finding.Finding {
-		var fs []finding.Finding
-		for _, s := range tenants {
-			fs = append(fs, mkFinding("azure-ad-tenant-id", s))
-		}
-		for _, s := range clients {
-			fs = append(fs, mkFinding("azure-ad-client-id", s))
-		}
-		return fs
+		return partFindings("azure-ad-tenant-id", tenants, "azure-ad-client-id", clients)
 	}
 	reaches := func(client, tenant string) string {
 		return "Azure app registration " + client + " in tenant " + tenant + ": Microsoft Graph with the application's granted permissions"

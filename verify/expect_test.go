@@ -79,3 +79,16 @@ func detectRule(t *testing.T, rule, path, content string) []finding.Finding {
 	}
 	return out
 }
+
+// partFindings makes the findings of two part rules: one per value, the
+// first rule's values first.
+func partFindings(ruleA string, as []string, ruleB string, bs []string) []finding.Finding {
+	var fs []finding.Finding
+	for _, s := range as {
+		fs = append(fs, mkFinding(ruleA, s))
+	}
+	for _, s := range bs {
+		fs = append(fs, mkFinding(ruleB, s))
+	}
+	return fs
+}
