@@ -70,7 +70,7 @@
 //
 // go-git, for what it still reads, is set, process-wide, to hash objects
 // with crypto/sha1 rather than its collision-detecting sha1cd (see
-// useFastSHA1): it hashes every object it caches, and a scanner gains
+// the package init in git.go): it hashes every object it caches, and a scanner gains
 // nothing from collision detection. The pack reader hashes nothing.
 //
 // # Pushes

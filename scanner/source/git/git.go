@@ -13,7 +13,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -92,21 +91,19 @@ const fallbackCacheSize = 4 << 20
 // repository.
 const DefaultCacheSize = 16 << 20
 
-var fastSHA1 sync.Once
-
-// useFastSHA1 makes go-git hash objects with crypto/sha1 (hardware SHA-1
-// where the CPU has it) instead of its default sha1cd, which also detects
+// init makes go-git hash objects with crypto/sha1 (hardware SHA-1 where
+// the CPU has it) instead of its default sha1cd, which also detects
 // SHAttered-style collision attacks. go-git hashes every object it caches,
 // and the switch saves about 15% of a history scan's CPU. Collision
 // detection protects a repository from a crafted object replacing another
 // with the same id; a scanner only reads what is stored, whichever object
-// that is, so it gains nothing from it. The setting is process-wide; it is
-// made once, before this package first uses go-git.
-func useFastSHA1() {
-	fastSHA1.Do(func() {
-		// It fails only for a nil function or an unknown algorithm.
-		_ = ghash.RegisterHash(crypto.SHA1, sha1.New)
-	})
+// that is, so it gains nothing from it. The setting is process-wide, in a
+// map go-git reads without a lock whenever it hashes: it is made in init,
+// before any goroutine can be cloning or reading a repository (made on
+// first use, it raced with an org scan's concurrent clones).
+func init() {
+	// It fails only for a nil function or an unknown algorithm.
+	_ = ghash.RegisterHash(crypto.SHA1, sha1.New)
 }
 
 // TargetError is an error in what the user asked to scan: a path that is
@@ -178,7 +175,6 @@ func splitRange(r string) (from, to string, err error) {
 
 // Scan scans the repository's history, or its staged changes.
 func (s *Source) Scan(ctx context.Context, sink source.Sink) error {
-	useFastSHA1()
 	path := s.opts.Path
 	if s.opts.URL != "" {
 		dir := s.opts.CloneDir

@@ -34,7 +34,6 @@ const maxTreeFile = 64 << 20
 // request checked out. Only regular files (not links or submodules) open.
 // Close it when done.
 func RevisionFiles(ctx context.Context, repoPath, rev string) (*TreeFS, string, error) {
-	useFastSHA1()
 	r, err := openRepo(repoPath)
 	if err != nil {
 		return nil, "", &TargetError{Err: err}
