@@ -86,6 +86,6 @@ func TestServiceAccountKeyOnce(t *testing.T) {
 		for _, f := range fs {
 			t.Logf("%s line %d", f.RuleID, f.Location.Line)
 		}
-		t.Errorf("want one gcp-service-account-key finding on line 3")
+		t.Errorf("want one gcp-service-account-key finding on line 3 in:\n%s", content)
 	}
 }
