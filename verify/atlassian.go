@@ -4,15 +4,10 @@ import (
 	"context"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/leakhound/leakhound/finding"
 )
-
-// maxAtlassianCandidates caps the sites and the email addresses tried
-// each.
-const maxAtlassianCandidates = 3
 
 // Atlassian API tokens (ATATT3 and the legacy 24-character ones) belong
 // to an Atlassian account and sign in with Basic EMAIL:TOKEN on the
@@ -34,8 +29,8 @@ var atlassian = &Verifier{
 	Parts:    []string{"atlassian-site", "atlassian-email"},
 	Endpoint: "https://{tenant}.atlassian.net",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
-		sites := atlassianCandidates(req.Part("atlassian-site"), tenantLabel.MatchString)
-		emails := atlassianCandidates(req.Part("atlassian-email"), atlassianEmail.MatchString)
+		sites := partCandidates(req.Part("atlassian-site"), tenantLabel.MatchString)
+		emails := partCandidates(req.Part("atlassian-email"), atlassianAccount)
 		if len(sites) == 0 {
 			if _, err := call.Tenant(""); err == nil {
 				sites = []string{""} // the endpoint the user set
@@ -82,21 +77,10 @@ var atlassian = &Verifier{
 // atlassianEmail is an address that can be a Basic auth user name.
 var atlassianEmail = regexp.MustCompile(`^[^@\s:]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?\.[a-z]{2,24}$`)
 
-// atlassianCandidates are the first few distinct valid values found,
-// lowercased. git@ addresses are SSH remotes, not accounts.
-func atlassianCandidates(found []string, valid func(string) bool) []string {
-	var out []string
-	for _, s := range found {
-		s = strings.ToLower(strings.TrimSpace(s))
-		if !valid(s) || strings.HasPrefix(s, "git@") || slices.Contains(out, s) {
-			continue
-		}
-		out = append(out, s)
-		if len(out) == maxAtlassianCandidates {
-			break
-		}
-	}
-	return out
+// atlassianAccount is an email address that can be an account's: git@
+// addresses are SSH remotes.
+func atlassianAccount(s string) bool {
+	return atlassianEmail.MatchString(s) && !strings.HasPrefix(s, "git@")
 }
 
 // atlassianMyself asks the site who EMAIL:TOKEN is. status is the HTTP

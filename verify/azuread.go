@@ -18,9 +18,6 @@ import (
 // a resource; the access token returned is read, never used.
 const azureGraphScope = "https://graph.microsoft.com/.default"
 
-// maxAzureCandidates caps the tenant ids and the client ids tried each.
-const maxAzureCandidates = 3
-
 // Azure AD (Microsoft Entra ID) client secrets: a secret signs in only
 // with its application (client) id and tenant, which the part-only rules
 // azure-ad-client-id and azure-ad-tenant-id find in the same file. The
@@ -39,8 +36,8 @@ var azureAD = &Verifier{
 	Parts:    []string{"azure-ad-tenant-id", "azure-ad-client-id"},
 	Endpoint: "https://login.microsoftonline.com",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
-		tenants := azureCandidates(req.Part("azure-ad-tenant-id"), validAzureTenant)
-		clients := azureCandidates(req.Part("azure-ad-client-id"), azureGUID.MatchString)
+		tenants := partCandidates(req.Part("azure-ad-tenant-id"), validAzureTenant)
+		clients := partCandidates(req.Part("azure-ad-client-id"), azureGUID.MatchString)
 		switch {
 		case len(tenants) == 0 && len(clients) == 0:
 			return unknown("an Azure AD client secret signs in only with its application (client) id and tenant id: neither was found beside it")
@@ -88,22 +85,6 @@ var (
 // lowercased, and nothing else may go into the token endpoint's path.
 func validAzureTenant(s string) bool {
 	return azureGUID.MatchString(s) || azureTenantDomain.MatchString(s)
-}
-
-// azureCandidates are the first few distinct values found that are
-// valid, lowercased.
-func azureCandidates(found []string, valid func(string) bool) []string {
-	var out []string
-	for _, s := range found {
-		s = strings.ToLower(strings.TrimSpace(s))
-		if valid(s) && !slices.Contains(out, s) {
-			out = append(out, s)
-			if len(out) == maxAzureCandidates {
-				break
-			}
-		}
-	}
-	return out
 }
 
 // azureClientCredentials asks for a Graph token with one tenant and client
@@ -170,11 +151,7 @@ func azureClientCredentials(ctx context.Context, call *Call, tenant, client, sec
 // goes on with trace and correlation ids and a timestamp.
 func azureFirstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
-	s = strings.TrimSpace(s)
-	if len(s) > maxMessage {
-		s = s[:maxMessage] + "..."
-	}
-	return s
+	return clipMessage(s)
 }
 
 // jwtRoles reads the roles claim of a JWT's payload, unverified: the

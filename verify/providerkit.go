@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,11 +70,38 @@ func providerMessage(resp *Response) string {
 	default:
 		msg = firstOf(body.Message, body.ErrorMessage, body.Description, body.Detail, body.Title, body.Err)
 	}
+	return clipMessage(msg)
+}
+
+// clipMessage is a provider's message as a reason quotes it: whitespace
+// runs made one space, at most maxMessage bytes.
+func clipMessage(msg string) string {
 	msg = strings.Join(strings.Fields(msg), " ")
 	if len(msg) > maxMessage {
 		msg = msg[:maxMessage] + "..."
 	}
 	return msg
+}
+
+// maxPartCandidates caps how many of the values part-only rules found
+// beside a secret (tenant and client ids, sites, email addresses) a
+// verifier tries, each.
+const maxPartCandidates = 3
+
+// partCandidates are the first maxPartCandidates distinct values found
+// that are valid, trimmed and lowercased.
+func partCandidates(found []string, valid func(string) bool) []string {
+	var out []string
+	for _, s := range found {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if valid(s) && !slices.Contains(out, s) {
+			out = append(out, s)
+			if len(out) == maxPartCandidates {
+				break
+			}
+		}
+	}
+	return out
 }
 
 // codeText writes an error code that may be a number or a string.

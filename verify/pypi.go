@@ -115,9 +115,5 @@ func pypiMessage(resp *Response) string {
 	} else {
 		text = htmlTag.ReplaceAllString(text, " ")
 	}
-	text = strings.Join(strings.Fields(text), " ")
-	if len(text) > maxMessage {
-		text = text[:maxMessage] + "..."
-	}
-	return text
+	return clipMessage(text)
 }
