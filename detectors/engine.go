@@ -489,7 +489,12 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
 
-	for _, r := range order {
+	// Part-only rules (skipReport) run last, and only when another rule
+	// found something in the chunk: their findings are never reported,
+	// only kept for the findings beside them (required parts, the values
+	// verification needs), so without one they are work thrown away, and
+	// some are keyed on common text (an email address's "@").
+	run := func(r *compiledRule) {
 		lastEnd := -1 // windows may overlap: each match is taken once
 		for _, w := range perRule[r] {
 			text := regex.Sanitize(data[w.start:w.end])
@@ -550,6 +555,19 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				}
 				record(f, v, ss, se)
 			}
+		}
+	}
+	var partOnly []*compiledRule
+	for _, r := range order {
+		if r.SkipReport {
+			partOnly = append(partOnly, r)
+			continue
+		}
+		run(r)
+	}
+	if len(out) > 0 {
+		for _, r := range partOnly {
+			run(r)
 		}
 	}
 	out, spans = e.applyRequired(out, spans)
