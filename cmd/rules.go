@@ -162,7 +162,7 @@ func testRules(cfg *rules.Config) ([]string, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := eng.CompileAll(); err != nil {
+		if err := eng.CompileAll(nil); err != nil {
 			return nil, 0, err
 		}
 		run := func(s string) int {

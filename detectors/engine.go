@@ -383,10 +383,11 @@ func (r *compiledRule) regexp() *regex.Regexp {
 
 // CompileAll compiles every rule's regex now and returns the first error,
 // naming the rule. Commands that validate a config call it; scans rely on
-// compiling on first use.
-func (e *Engine) CompileAll() error {
+// compiling on first use. Regexes known reports true for are left to
+// first use as well (known may be nil).
+func (e *Engine) CompileAll(known func(expr string) bool) error {
 	for _, r := range e.rules {
-		if r.Regex == "" {
+		if r.Regex == "" || known != nil && known(r.Regex) {
 			continue
 		}
 		if r.regexp(); r.reErr != nil {

@@ -47,7 +47,7 @@ func TestDefaultRuleExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := eng.CompileAll(); err != nil {
+			if err := eng.CompileAll(nil); err != nil {
 				t.Fatal(err)
 			}
 			own := func(ex string) []finding.Finding {

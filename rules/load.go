@@ -49,6 +49,23 @@ func Default() (*Config, error) {
 	return &c, nil
 }
 
+// builtinRegexes are the built-in rules' regexes.
+var builtinRegexes = sync.OnceValue(func() map[string]bool {
+	set := map[string]bool{}
+	if c, err := Default(); err == nil {
+		for _, r := range c.Rules {
+			set[r.Regex] = true
+		}
+	}
+	return set
+})
+
+// IsBuiltinRegex reports whether expr is a built-in rule's regex. Those
+// compile (their tests compile every one), so a config that extends the
+// built-in rules needs only its own regexes compiled before a scan starts:
+// compiling all 1,100 took most of a second of every such scan's start-up.
+func IsBuiltinRegex(expr string) bool { return builtinRegexes()[expr] }
+
 // EncodeDefault writes c as default.gob holds it.
 func EncodeDefault(w io.Writer, c *Config) error {
 	return gob.NewEncoder(w).Encode(c)

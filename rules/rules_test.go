@@ -26,3 +26,21 @@ func TestDefaultRulesUnique(t *testing.T) {
 		}
 	}
 }
+
+// TestIsBuiltinRegex: every built-in rule's regex is known (a config that
+// extends them compiles only its own before a scan), and a changed one
+// is not.
+func TestIsBuiltinRegex(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range cfg.Rules {
+		if !rules.IsBuiltinRegex(r.Regex) {
+			t.Fatalf("%s: its regex is not known as built-in", r.ID)
+		}
+	}
+	if rules.IsBuiltinRegex(cfg.Rules[0].Regex + "x") {
+		t.Error("a changed regex is taken for a built-in one")
+	}
+}

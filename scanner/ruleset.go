@@ -78,12 +78,13 @@ func LoadRuleset(o RulesetOptions) (*Ruleset, error) {
 		return rs, nil
 	}
 	// A user's rules: every regex must compile before the scan says
-	// anything, or a broken rule would silently find nothing.
+	// anything, or a broken rule would silently find nothing. The
+	// built-in rules a config extends are known to.
 	eng, err := detectors.New(rs.Config)
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	if err := eng.CompileAll(); err != nil {
+	if err := eng.CompileAll(rules.IsBuiltinRegex); err != nil {
 		return nil, &ConfigError{Err: err}
 	}
 	rs.Detector = eng
