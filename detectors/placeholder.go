@@ -22,8 +22,16 @@ var placeholderWords = []string{
 func IsPlaceholder(s string) bool {
 	ls := strings.ToLower(s)
 	for _, w := range placeholderWords {
-		if strings.Contains(ls, w) {
-			return true
+		for i := 0; i+len(w) <= len(ls); {
+			j := strings.Index(ls[i:], w)
+			if j < 0 {
+				break
+			}
+			j += i
+			if !inRandomRun(s, j, j+len(w)) || standsOut(s, s[j:j+len(w)], w) {
+				return true
+			}
+			i = j + 1
 		}
 	}
 	if len(s) >= 6 && strings.Count(s, s[:1]) == len(s) {
@@ -181,4 +189,41 @@ func looksUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// minRandomRun is the length from which a run of base64 characters is
+// taken for random data (a key body's line, a long token), where a word
+// can appear by chance: a 1,600-character private key held "FaKE" or
+// "tODo" about once in 500.
+const minRandomRun = 40
+
+// inRandomRun reports whether s[i:j] lies in a run of at least
+// minRandomRun base64 characters (standard alphabet).
+func inRandomRun(s string, i, j int) bool {
+	isB64 := func(c byte) bool {
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/'
+	}
+	for k := i; k < j; k++ {
+		if !isB64(s[k]) {
+			return false
+		}
+	}
+	for i > 0 && isB64(s[i-1]) {
+		i--
+	}
+	for j < len(s) && isB64(s[j]) {
+		j++
+	}
+	return j-i >= minRandomRun
+}
+
+// standsOut reports whether placeholder word w, found as occ inside a
+// random-looking run, was written as a word rather than met by chance:
+// in one case ("EXAMPLE" in AWS's documented secret key), and either
+// five letters or more or more than once ("fakefakefake...").
+func standsOut(s, occ, w string) bool {
+	if occ != strings.ToLower(occ) && occ != strings.ToUpper(occ) {
+		return false
+	}
+	return len(w) >= 5 || strings.Count(s, occ) > 1
 }

@@ -1,0 +1,55 @@
+package detectors_test
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/leakhound/leakhound/detectors"
+)
+
+// TestPlaceholderWordsInRandomData: a key body or long token is random
+// base64, where "FaKE" or "tODo" turn up by chance (about one private key
+// in 500 was dropped as a placeholder); words written as words still mark
+// a placeholder, inside such runs too.
+func TestPlaceholderWordsInRandomData(t *testing.T) {
+	t.Parallel()
+	refused := 0
+	for range 3000 {
+		raw := make([]byte, 1200)
+		if _, err := rand.Read(raw); err != nil {
+			t.Fatal(err)
+		}
+		b := base64.StdEncoding.EncodeToString(raw)
+		var lines []string
+		for len(b) > 64 {
+			lines = append(lines, b[:64])
+			b = b[64:]
+		}
+		lines = append(lines, b)
+		key := "-----BEGIN PRIVATE KEY-----\\n" + strings.Join(lines, `\n`) + "\\n-----END PRIVATE KEY-----"
+		if detectors.IsPlaceholder(key) {
+			refused++
+			t.Logf("taken for a placeholder: %s", key)
+		}
+	}
+	if refused > 0 {
+		t.Errorf("%d of 3000 random private keys taken for placeholders", refused)
+	}
+	for _, s := range []string{
+		"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", // AWS's documented secret key
+		"AKIAIOSFODNN7EXAMPLE",
+		"fakefakefakefakefakefakefakefakefakefakefake",
+		"ghp_FAKE0123456789abcdefghijklmnopqrstu",
+		"your_api_key_here",
+		"${API_TOKEN}",
+		"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDUMMYtokenHEREexample",
+		"sk-test-TODO",
+		"xoxb-dummy-token",
+	} {
+		if !detectors.IsPlaceholder(s) {
+			t.Errorf("%q not taken for a placeholder", s)
+		}
+	}
+}
