@@ -56,8 +56,12 @@ type compiledRule struct {
 	reErr  error
 	// search is the regex compiled for the rule: its own, or less a lazy
 	// prefix (see prefix.go), whose match starts are then restored.
-	search     string
-	prefix     *lazyPrefix
+	search string
+	prefix *lazyPrefix
+	// need is text any match of search holds beyond the keyword that put
+	// the rule in a window: a window without it is passed over, and a
+	// rule whose windows all lack it is never compiled.
+	need       regex.Required
 	groups     int
 	path       *regex.Regexp
 	allowlists []compiledAllowlist
@@ -354,6 +358,7 @@ func (r *compiledRule) prep() error {
 		r.Multiline = r.Multiline || spansLines(re)
 		r.search, r.prefix = splitLazyPrefix(re, r.Regex)
 		r.groups = re.MaxCap()
+		r.need = regex.RequiredOf(r.search).Given(r.Keywords)
 	})
 	return r.prepErr
 }
@@ -495,9 +500,14 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	// only kept for the findings beside them (required parts, the values
 	// verification needs), so without one they are work thrown away, and
 	// some are keyed on common text (an email address's "@").
+	var lower []byte // scratch for the requirement checks
 	run := func(r *compiledRule) {
 		lastEnd := -1 // windows may overlap: each match is taken once
 		for _, w := range perRule[r] {
+			var may bool
+			if may, lower = r.need.Met(data[w.start:w.end], lower); !may {
+				continue
+			}
 			text := regex.Sanitize(data[w.start:w.end])
 			re := r.regexp()
 			if re == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakhound/leakhound/detectors/regex"
 	"github.com/leakhound/leakhound/rules"
 )
 
@@ -41,5 +42,38 @@ func TestEveryMatchHasAKeyword(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestEveryMatchMeetsItsRequirement: the engine passes over a window that
+// lacks the text a rule's regex requires (regex.RequiredOf), without
+// running the regex. Random matches of every rule must meet it, or a
+// secret would be passed over.
+func TestEveryMatchMeetsItsRequirement(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(13, 17))
+	checked := 0
+	for _, rule := range cfg.Rules {
+		if rule.Regex == "" {
+			continue
+		}
+		req := regex.RequiredOf(rule.Regex)
+		for i := 0; i < 100; i++ {
+			m, err := GenerateMatch(rule.Regex, r)
+			if err != nil {
+				break
+			}
+			checked++
+			if ok, _ := req.Met([]byte(m), nil); !ok {
+				t.Errorf("%s: a match doesn't meet the requirement %s: %q", rule.ID, req, m)
+				break
+			}
+		}
+	}
+	if checked < 50000 {
+		t.Errorf("only %d matches checked", checked)
 	}
 }

@@ -1,0 +1,367 @@
+package regex
+
+import (
+	"bytes"
+	"encoding/binary"
+	"regexp/syntax"
+	"slices"
+	"strings"
+)
+
+// Required is what text any match of a regex must contain: for each of
+// its sets, at least one of the set's strings, compared ignoring ASCII
+// case. It is worked out from the regex's syntax, in the manner of RE2's
+// FilteredRE2: literals, small alternations and small classes are
+// multiplied out into the strings a stretch of the regex can match, and
+// what can repeat or be skipped is dropped. Checking it costs a few
+// substring searches, against an RE2 call (and, the first time a rule
+// runs, compiling its program): most places a rule's keyword appears
+// hold nothing the rule could match, and the check turns them away
+// without either.
+//
+// The check is a necessary condition only: Met never says false for a
+// text the regex matches, so using it changes no result.
+type Required struct {
+	sets [][]string // lowercase
+}
+
+// Limits that keep the analysis and the check small: strings are
+// multiplied out up to maxAlternatives per set, and a set is kept only
+// if its shortest string has at least minRequired bytes (shorter ones
+// are in almost any text).
+const (
+	maxAlternatives = 32
+	maxRequiredLen  = 24
+	minRequired     = 3
+)
+
+// RequiredOf returns the requirement of expr (Perl syntax, as RE2 reads
+// it), or an empty one when expr doesn't parse or requires nothing useful.
+func RequiredOf(expr string) Required {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return Required{}
+	}
+	n := analyze(re)
+	sets := n.and
+	if n.exact != nil {
+		sets = append(sets, n.exact)
+	}
+	var r Required
+	for _, s := range sets {
+		if useful(s) {
+			r.sets = append(r.sets, s)
+		}
+	}
+	// Most selective first: the set whose strings are longest.
+	slices.SortStableFunc(r.sets, func(a, b []string) int { return minLen(b) - minLen(a) })
+	return r
+}
+
+// Given returns the requirement less the sets that hold wherever one of
+// the given strings is: a rule runs only where one of its keywords is,
+// so a set every keyword satisfies need not be checked again.
+func (r Required) Given(keywords []string) Required {
+	var out Required
+	for _, set := range r.sets {
+		implied := len(keywords) > 0
+		for _, k := range keywords {
+			k = strings.ToLower(k)
+			if !slices.ContainsFunc(set, func(s string) bool { return strings.Contains(k, s) }) {
+				implied = false
+				break
+			}
+		}
+		if !implied {
+			out.sets = append(out.sets, set)
+		}
+	}
+	return out
+}
+
+// Empty reports whether the requirement holds for any text.
+func (r Required) Empty() bool { return len(r.sets) == 0 }
+
+// String shows the requirement, for tests and debugging.
+func (r Required) String() string {
+	var parts []string
+	for _, s := range r.sets {
+		parts = append(parts, "("+strings.Join(s, "|")+")")
+	}
+	return strings.Join(parts, " & ")
+}
+
+// Met reports whether text may hold a match. lower is scratch space for
+// text's lowercase copy, returned for reuse. Text holding bytes beyond
+// ASCII always may: under (?i) RE2 matches k and s by their Unicode case
+// folds (U+212A, U+017F) too.
+func (r Required) Met(text, lower []byte) (bool, []byte) {
+	if len(r.sets) == 0 {
+		return true, lower
+	}
+	lower, ascii := lowerASCII(text, lower)
+	if !ascii {
+		return true, lower
+	}
+	for _, set := range r.sets {
+		found := false
+		for _, s := range set {
+			if bytes.Contains(lower, []byte(s)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false, lower
+		}
+	}
+	return true, lower
+}
+
+// lowerASCII appends text's lowercase copy to buf[:0], eight bytes at a
+// time, and reports whether text is all ASCII (when it is not, the copy
+// is unfinished).
+func lowerASCII(text, buf []byte) ([]byte, bool) {
+	buf = slices.Grow(buf[:0], len(text))[:len(text)]
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		x := binary.LittleEndian.Uint64(text[i:])
+		if x&high != 0 {
+			return buf, false
+		}
+		// A byte's high bit: set by +0x3f when it is >= 'A', by +0x25
+		// when it is > 'Z'; no byte carries into the next, all being < 0x80.
+		upper := (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1)) & high
+		binary.LittleEndian.PutUint64(buf[i:], x|upper>>2)
+	}
+	for ; i < len(text); i++ {
+		c := text[i]
+		if c >= 0x80 {
+			return buf, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf, true
+}
+
+// need is what a piece of a regex requires: exact, when not nil, is every
+// string the piece can match (lowercased; "" when it can match nothing);
+// and lists sets of which the text must hold one string each.
+type need struct {
+	exact []string
+	and   [][]string
+}
+
+func useful(set []string) bool {
+	return len(set) > 0 && len(set) <= maxAlternatives && minLen(set) >= minRequired
+}
+
+func minLen(set []string) int {
+	m := -1
+	for _, s := range set {
+		if m < 0 || len(s) < m {
+			m = len(s)
+		}
+	}
+	return m
+}
+
+// flush turns an exact set into a requirement of the whole: what the
+// piece matches is somewhere in any match.
+func (n need) flush() [][]string {
+	if n.exact != nil && useful(n.exact) {
+		return append(n.and, n.exact)
+	}
+	return n.and
+}
+
+func analyze(re *syntax.Regexp) need {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return need{exact: []string{""}}
+	case syntax.OpLiteral:
+		var b strings.Builder
+		for _, r := range re.Rune {
+			if r >= 0x80 {
+				return need{} // no ASCII spelling to look for
+			}
+			b.WriteRune(r)
+		}
+		return need{exact: []string{strings.ToLower(b.String())}}
+	case syntax.OpCharClass:
+		return need{exact: classStrings(re)}
+	case syntax.OpCapture:
+		return analyze(re.Sub[0])
+	case syntax.OpQuest:
+		n := analyze(re.Sub[0])
+		if n.exact != nil {
+			return need{exact: union(n.exact, []string{""})}
+		}
+		return need{}
+	case syntax.OpStar:
+		return need{}
+	case syntax.OpPlus:
+		return need{and: analyze(re.Sub[0]).flush()}
+	case syntax.OpRepeat:
+		if re.Min == 0 {
+			if re.Max == 1 {
+				n := analyze(re.Sub[0])
+				if n.exact != nil {
+					return need{exact: union(n.exact, []string{""})}
+				}
+			}
+			return need{}
+		}
+		n := analyze(re.Sub[0])
+		if re.Min == 1 && re.Max == 1 {
+			return n
+		}
+		return need{and: n.flush()}
+	case syntax.OpConcat:
+		return concat(re.Sub)
+	case syntax.OpAlternate:
+		return alternate(re.Sub)
+	}
+	return need{} // any character, and anything else: no requirement
+}
+
+// concat multiplies out consecutive exact pieces while the product stays
+// small, and keeps every piece's own requirements.
+func concat(subs []*syntax.Regexp) need {
+	var out need
+	cur := []string{""} // product of the exact pieces since the last break
+	exact := true       // every piece so far was exact and multiplied in
+	for _, sub := range subs {
+		n := analyze(sub)
+		out.and = append(out.and, n.and...)
+		if n.exact == nil {
+			out.and = appendUseful(out.and, cur)
+			cur = []string{""}
+			exact = false
+			continue
+		}
+		if p := product(cur, n.exact); p != nil {
+			cur = p
+			continue
+		}
+		out.and = appendUseful(out.and, cur)
+		cur = n.exact
+		exact = false
+	}
+	if exact {
+		out.exact = cur
+		return out
+	}
+	out.and = appendUseful(out.and, cur)
+	return out
+}
+
+// alternate: every branch's strings when all are exact; else one set of
+// each branch's most selective requirement, when every branch has one.
+func alternate(subs []*syntax.Regexp) need {
+	var all []string
+	exact := true
+	var picks []string
+	pickable := true
+	for _, sub := range subs {
+		n := analyze(sub)
+		if exact && n.exact != nil {
+			all = union(all, n.exact)
+			if len(all) > maxAlternatives {
+				exact = false
+			}
+		} else {
+			exact = false
+		}
+		if !pickable {
+			continue
+		}
+		best := bestSet(n.flush())
+		if best == nil {
+			pickable = false
+			continue
+		}
+		picks = union(picks, best)
+	}
+	if exact {
+		return need{exact: all}
+	}
+	if pickable && useful(picks) {
+		return need{and: [][]string{picks}}
+	}
+	return need{}
+}
+
+func bestSet(sets [][]string) []string {
+	var best []string
+	for _, s := range sets {
+		if useful(s) && (best == nil || minLen(s) > minLen(best)) {
+			best = s
+		}
+	}
+	return best
+}
+
+func appendUseful(sets [][]string, set []string) [][]string {
+	if useful(set) {
+		return append(sets, set)
+	}
+	return sets
+}
+
+// product returns every a+b, or nil when there would be too many or too
+// long ones.
+func product(as, bs []string) []string {
+	if len(as)*len(bs) > maxAlternatives {
+		return nil
+	}
+	out := make([]string, 0, len(as)*len(bs))
+	for _, a := range as {
+		for _, b := range bs {
+			if len(a)+len(b) > maxRequiredLen {
+				return nil
+			}
+			out = append(out, a+b)
+		}
+	}
+	return dedupe(out)
+}
+
+func union(a, b []string) []string {
+	return dedupe(append(append([]string(nil), a...), b...))
+}
+
+func dedupe(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// classStrings returns a small class's characters as one-byte strings
+// (lowercased), or nil for a large class or one beyond ASCII.
+func classStrings(re *syntax.Regexp) []string {
+	var out []string
+	for i := 0; i+1 < len(re.Rune); i += 2 {
+		lo, hi := re.Rune[i], re.Rune[i+1]
+		if hi >= 0x80 || hi-lo >= 8 {
+			return nil
+		}
+		for c := lo; c <= hi; c++ {
+			out = append(out, strings.ToLower(string(c)))
+			if len(out) > 8 {
+				return nil
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return dedupe(out)
+}

@@ -1,0 +1,122 @@
+package regex
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestRequiredOf(t *testing.T) {
+	for _, c := range []struct{ expr, want string }{
+		{`ghp_[A-Za-z0-9]{36}`, `(ghp_)`},
+		{`(?i)(?:api|access)[_-]?key\s*=\s*(\w+)`, `(access-key|access_key|accesskey|api-key|api_key|apikey)`},
+		{`(?i)\bsk_live_[0-9a-z]{24}`, `(sk_live_)`},
+		{`(?i)[\w.-]{0,50}?(?:twilio)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}(SK[0-9a-f]{32})`, `(twilio)`},
+		// Each branch's most selective requirement, when every branch has one.
+		{`(?:xox[bp]-\d+|slack_token\s*=\s*\w+)`, `(slack_token|xoxb-|xoxp-)`},
+		// A branch that requires nothing: nothing can be required.
+		{`(?:abc|\w+)def`, `(def)`},
+		{`(?:abc|\w+)`, ``},
+		// What may repeat zero times requires nothing; once, its strings.
+		{`(?:foo)*bar`, `(bar)`},
+		{`(?:foo)+bar`, `(foo) & (bar)`},
+		{`x(?:foo){2,3}y`, `(foo)`},
+		// Short strings are in any text: not kept.
+		{`a.b`, ``},
+		{`[A-Z]{2}\d{4}`, ``},
+		{`-----BEGIN[ A-Z]*PRIVATE KEY-----`, `(private key-----) & (-----begin)`},
+	} {
+		if got := RequiredOf(c.expr).String(); got != c.want {
+			t.Errorf("RequiredOf(%q) = %q, want %q", c.expr, got, c.want)
+		}
+	}
+}
+
+func TestRequiredGiven(t *testing.T) {
+	r := RequiredOf(`(?i)asana[\w.-]{0,20}(?:key|token|pat)\s*=\s*(\w{32})`)
+	if got, want := r.Given([]string{"asana"}).String(), `(key|pat|token)`; got != want {
+		t.Errorf("Given(asana) = %q, want %q", got, want)
+	}
+	// A set some keyword doesn't imply stays.
+	if got, want := r.Given([]string{"asana", "pat"}).String(), `(asana) & (key|pat|token)`; got != want {
+		t.Errorf("Given(asana, pat) = %q, want %q", got, want)
+	}
+}
+
+func TestRequiredMet(t *testing.T) {
+	r := RequiredOf(`(?i)(?:api|access)[_-]?key\s*[:=]\s*(\w+)`)
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{`API_KEY = abc`, true},
+		{`const accessKEY: x`, true},
+		{`apiKey(x)`, true}, // the requirement holds; the regex decides
+		{`keyword := "key"`, false},
+		{`api key = x`, false},
+		// Beyond ASCII: (?i)k also matches the Kelvin sign, so no verdict.
+		{"api_\u212aey = abc", true},
+	} {
+		if got, _ := r.Met([]byte(c.text), nil); got != c.want {
+			t.Errorf("Met(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// TestLowerASCII checks the eight-bytes-at-a-time lowercasing against
+// the byte-by-byte one on every ASCII byte in every position.
+func TestLowerASCII(t *testing.T) {
+	var text []byte
+	for c := 0; c < 0x80; c++ {
+		text = append(text, byte(c))
+	}
+	for shift := 0; shift < 8; shift++ {
+		in := append([]byte("abc")[:shift%3], text...)
+		got, ascii := lowerASCII(in, nil)
+		if !ascii || string(got) != strings.ToLower(string(in)) {
+			t.Fatalf("lowerASCII(%q) = %q, %v", in, got, ascii)
+		}
+	}
+	for _, s := range []string{"ABCDEFGH\x80", "\xffabcdefghij", "abcdefg\u00e9"} {
+		if _, ascii := lowerASCII([]byte(s), nil); ascii {
+			t.Errorf("lowerASCII(%q) says ASCII", s)
+		}
+	}
+}
+
+// TestRequiredHoldsOnMatches: the requirement must hold in every text the
+// regex matches, or the engine would pass over a secret. Random texts
+// around planted strings are matched by Go's regexp (RE2 syntax, the
+// same matches) and every match must meet the requirement.
+func TestRequiredHoldsOnMatches(t *testing.T) {
+	exprs := []string{
+		`(?i)(?:api|access)[_-]?key\s*[:=]\s*(\w+)`,
+		`(?:xox[bp]-\d+|slack_token\s*=\s*\w+)`,
+		`(?:foo)+bar|baz(?:qux)?`,
+		`(?i)\b(?:ab|cd)(?:ef|gh)?ij[0-9]{2}`,
+	}
+	pieces := []string{"api", "access", "_", "-", "key", "KEY", "=", ":", " ", "x", "7", "xoxb-", "xoxp-", "1", "slack_token", "foo", "bar", "baz", "qux", "ab", "cd", "ef", "gh", "ij", "0", "42", " ab", " cd", "IJ"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for _, expr := range exprs {
+		re := regexp.MustCompile(expr)
+		req := RequiredOf(expr)
+		matched := 0
+		for i := 0; i < 200000; i++ {
+			var b strings.Builder
+			for n := rnd.IntN(8); n >= 0; n-- {
+				b.WriteString(pieces[rnd.IntN(len(pieces))])
+			}
+			text := b.String()
+			if loc := re.FindStringIndex(text); loc != nil {
+				matched++
+				if ok, _ := req.Met([]byte(text[loc[0]:loc[1]]), nil); !ok {
+					t.Fatalf("%q matches %q, which doesn't meet %s", expr, text[loc[0]:loc[1]], req)
+				}
+			}
+		}
+		if matched < 50 {
+			t.Errorf("%q: only %d random texts matched; the test proves little", expr, matched)
+		}
+	}
+}
