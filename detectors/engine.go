@@ -99,6 +99,7 @@ type Engine struct {
 	// noInlineAllow: inline allow comments allow nothing (see
 	// rules.Config.NoInlineAllow).
 	noInlineAllow bool
+	scratch       sync.Pool // *scratch
 }
 
 // Allowed returns how many matches were left out by inline allow comments,
@@ -402,6 +403,63 @@ func (e *Engine) CompileAll(known func(expr string) bool) error {
 	return nil
 }
 
+// scratch is one detect call's working state, kept by rule index and
+// pooled: a map per chunk cost more than the matching on small files.
+type scratch struct {
+	windows [][]span // rule index -> windows to match the rule on
+	state   []uint8  // rule index -> ruleApplies, ruleSkipped or 0 (not met yet)
+	touched []int    // rule indexes with a state
+	hits    []hit
+	lower   []byte // for the requirement checks
+}
+
+const (
+	ruleApplies = 1 + iota
+	ruleSkipped
+)
+
+func (e *Engine) getScratch() *scratch {
+	if st, ok := e.scratch.Get().(*scratch); ok {
+		return st
+	}
+	return &scratch{windows: make([][]span, len(e.rules)), state: make([]uint8, len(e.rules))}
+}
+
+func (e *Engine) putScratch(st *scratch) {
+	for _, i := range st.touched {
+		st.windows[i] = st.windows[i][:0]
+		st.state[i] = 0
+	}
+	st.touched = st.touched[:0]
+	if cap(st.hits) > 1<<16 {
+		st.hits = nil // a chunk full of keywords: don't keep its share
+	}
+	e.scratch.Put(st)
+}
+
+func (st *scratch) mark(i int, state uint8) {
+	st.state[i] = state
+	st.touched = append(st.touched, i)
+}
+
+// addHit adds the window of a keyword at data[start:end] to rule r's.
+// Hits come in order of their ends. A single-line rule's window is the
+// keyword's line, capped on each side: a hit inside the last window,
+// when that reaches the line's end and its start is the line's start or
+// no further back than the cap, would add the same window again.
+func (st *scratch) addHit(r *compiledRule, data []byte, start, end int) {
+	ws := st.windows[r.index]
+	if n := len(ws); n > 0 && !r.Multiline {
+		last := ws[n-1]
+		if last.start <= start && end <= last.end &&
+			(last.end == len(data) || data[last.end] == '\n') &&
+			(last.start == 0 || data[last.start-1] == '\n' || start-windowBefore >= last.start) {
+			return
+		}
+	}
+	st.windows[r.index] = addWindow(ws, window(data, start, end, r.Multiline))
+}
+
 // span is a half-open byte range of a chunk.
 type span struct{ start, end int }
 
@@ -435,40 +493,45 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 
 	// Windows per rule, from keyword hits. A rule bound to other paths is
 	// dropped at its first hit (its path regex runs once per chunk).
-	perRule := map[*compiledRule][]span{}
-	skip := map[*compiledRule]bool{}
+	// Part-only rules (skipReport) get theirs later, if at all (see below).
+	st := e.getScratch()
+	defer e.putScratch(st)
 	applies := func(r *compiledRule) bool {
-		if r.path == nil {
+		switch st.state[r.index] {
+		case ruleApplies:
 			return true
-		}
-		if _, seen := perRule[r]; seen {
-			return true
-		}
-		if skip[r] {
+		case ruleSkipped:
 			return false
 		}
-		if !r.path.MatchString(path) {
-			skip[r] = true
+		if r.path != nil && !r.path.MatchString(path) {
+			st.mark(r.index, ruleSkipped)
 			return false
 		}
+		r.prep() // an error is reported by regexp, below
+		st.mark(r.index, ruleApplies)
 		return true
 	}
+	var hits []hit
+	partOnlyHit := false
 	if len(e.byKeyword) > 0 {
-		hits := e.pre.find(data, nil)
+		hits = e.pre.find(data, st.hits[:0])
+		st.hits = hits
 		for _, h := range hits {
 			for _, r := range e.byKeyword[h.Keyword] {
 				if !applies(r) {
 					continue
 				}
-				start := h.End - len(e.pre.words[h.Keyword])
-				r.prep() // an error is reported by regexp, below
-				perRule[r] = addWindow(perRule[r], window(data, start, h.End, r.Multiline))
+				if r.SkipReport {
+					partOnlyHit = true
+					continue
+				}
+				st.addHit(r, data, h.End-len(e.pre.words[h.Keyword]), h.End)
 			}
 		}
 	}
 	for _, r := range e.noKeywords {
 		if applies(r) {
-			perRule[r] = []span{{0, len(data)}}
+			st.windows[r.index] = append(st.windows[r.index], span{0, len(data)})
 		}
 	}
 	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
@@ -485,27 +548,22 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 			out = append(out, dec...)
 		}()
 	}
-	if len(perRule) == 0 {
+	if len(st.touched) == 0 {
 		return out
 	}
 	// Deterministic rule order.
-	order := make([]*compiledRule, 0, len(perRule))
-	for r := range perRule {
-		order = append(order, r)
-	}
-	sort.Slice(order, func(i, j int) bool { return order[i].index < order[j].index })
+	slices.Sort(st.touched)
 
 	// Part-only rules (skipReport) run last, and only when another rule
 	// found something in the chunk: their findings are never reported,
 	// only kept for the findings beside them (required parts, the values
 	// verification needs), so without one they are work thrown away, and
 	// some are keyed on common text (an email address's "@").
-	var lower []byte // scratch for the requirement checks
 	run := func(r *compiledRule) {
 		lastEnd := -1 // windows may overlap: each match is taken once
-		for _, w := range perRule[r] {
+		for _, w := range st.windows[r.index] {
 			var may bool
-			if may, lower = r.need.Met(data[w.start:w.end], lower); !may {
+			if may, st.lower = r.need.Met(data[w.start:w.end], st.lower); !may {
 				continue
 			}
 			text := regex.Sanitize(data[w.start:w.end])
@@ -568,17 +626,23 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 			}
 		}
 	}
-	var partOnly []*compiledRule
-	for _, r := range order {
-		if r.SkipReport {
-			partOnly = append(partOnly, r)
-			continue
-		}
-		run(r)
-	}
-	if len(out) > 0 {
-		for _, r := range partOnly {
+	for _, i := range st.touched {
+		if r := e.rules[i]; !r.SkipReport && st.state[i] == ruleApplies {
 			run(r)
+		}
+	}
+	if len(out) > 0 && partOnlyHit {
+		for _, h := range hits {
+			for _, r := range e.byKeyword[h.Keyword] {
+				if r.SkipReport && st.state[r.index] == ruleApplies {
+					st.addHit(r, data, h.End-len(e.pre.words[h.Keyword]), h.End)
+				}
+			}
+		}
+		for _, i := range st.touched {
+			if r := e.rules[i]; r.SkipReport && st.state[i] == ruleApplies {
+				run(r)
+			}
 		}
 	}
 	out, spans = e.applyRequired(out, spans)
