@@ -64,6 +64,7 @@ type compiledRule struct {
 	need       regex.Required
 	groups     int
 	path       *regex.Regexp
+	pathNeed   regex.Required // what path must hold for path to match
 	allowlists []compiledAllowlist
 	validate   Validator
 	// validateIn also sees the match before the secret; extract turns a
@@ -147,6 +148,7 @@ func New(cfg *rules.Config) (*Engine, error) {
 			}
 		}
 		if r.Path != "" {
+			cr.pathNeed = regex.RequiredOf(r.Path)
 			if cr.path, err = regex.Compile(r.Path); err != nil {
 				return nil, fail("compile path", err)
 			}
@@ -364,6 +366,15 @@ func (r *compiledRule) prep() error {
 	return r.prepErr
 }
 
+// pathMatches reports whether the rule's path regex matches path: most
+// paths lack what it requires (".tf", "id_rsa") and need no RE2 call.
+func (r *compiledRule) pathMatches(path string) bool {
+	if may, _ := r.pathNeed.Met([]byte(path), nil); !may {
+		return false
+	}
+	return r.path.MatchString(path)
+}
+
 // regexp returns the rule's compiled regex, compiling it on first use; nil
 // if RE2 rejects what Go's parser accepted (the error is kept for
 // CompileAll).
@@ -485,7 +496,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 
 	if c.Offset == 0 && depth == 0 {
 		for _, r := range e.pathOnly {
-			if r.path.MatchString(path) {
+			if r.pathMatches(path) {
 				out = append(out, e.pathFinding(r, c, path))
 			}
 		}
@@ -503,7 +514,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		case ruleSkipped:
 			return false
 		}
-		if r.path != nil && !r.path.MatchString(path) {
+		if r.path != nil && !r.pathMatches(path) {
 			st.mark(r.index, ruleSkipped)
 			return false
 		}

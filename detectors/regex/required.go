@@ -48,8 +48,20 @@ func RequiredOf(expr string) Required {
 		sets = append(sets, n.exact)
 	}
 	var r Required
-	for _, s := range sets {
-		if useful(s) {
+	for i, s := range sets {
+		if !useful(s) {
+			continue
+		}
+		// A set another one implies (each of whose strings holds one of
+		// this set's, "xfoo" implying "foo") checks nothing more.
+		implied := false
+		for j, t := range sets {
+			if j != i && useful(t) && implies(t, s) && (!implies(s, t) || j < i) {
+				implied = true
+				break
+			}
+		}
+		if !implied {
 			r.sets = append(r.sets, s)
 		}
 	}
@@ -62,21 +74,28 @@ func RequiredOf(expr string) Required {
 // the given strings is: a rule runs only where one of its keywords is,
 // so a set every keyword satisfies need not be checked again.
 func (r Required) Given(keywords []string) Required {
+	lower := make([]string, len(keywords))
+	for i, k := range keywords {
+		lower[i] = strings.ToLower(k)
+	}
 	var out Required
 	for _, set := range r.sets {
-		implied := len(keywords) > 0
-		for _, k := range keywords {
-			k = strings.ToLower(k)
-			if !slices.ContainsFunc(set, func(s string) bool { return strings.Contains(k, s) }) {
-				implied = false
-				break
-			}
-		}
-		if !implied {
+		if len(lower) == 0 || !implies(lower, set) {
 			out.sets = append(out.sets, set)
 		}
 	}
 	return out
+}
+
+// implies reports whether text holding one of t's strings holds one of
+// s's.
+func implies(t, s []string) bool {
+	for _, a := range t {
+		if !slices.ContainsFunc(s, func(b string) bool { return strings.Contains(a, b) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // Empty reports whether the requirement holds for any text.
@@ -153,10 +172,20 @@ func lowerASCII(text, buf []byte) ([]byte, bool) {
 
 // need is what a piece of a regex requires: exact, when not nil, is every
 // string the piece can match (lowercased; "" when it can match nothing);
-// and lists sets of which the text must hold one string each.
+// prefix, when not nil, holds a string every match starts with; and and
+// lists sets of which the text must hold one string each.
 type need struct {
-	exact []string
-	and   [][]string
+	exact  []string
+	prefix []string
+	and    [][]string
+}
+
+// starts returns the strings every match of the piece starts with one of.
+func (n need) starts() []string {
+	if n.exact != nil {
+		return n.exact
+	}
+	return n.prefix
 }
 
 func useful(set []string) bool {
@@ -209,7 +238,8 @@ func analyze(re *syntax.Regexp) need {
 	case syntax.OpStar:
 		return need{}
 	case syntax.OpPlus:
-		return need{and: analyze(re.Sub[0]).flush()}
+		n := analyze(re.Sub[0])
+		return need{and: n.flush(), prefix: n.starts()}
 	case syntax.OpRepeat:
 		if re.Min == 0 {
 			if re.Max == 1 {
@@ -224,7 +254,7 @@ func analyze(re *syntax.Regexp) need {
 		if re.Min == 1 && re.Max == 1 {
 			return n
 		}
-		return need{and: n.flush()}
+		return need{and: n.flush(), prefix: n.starts()}
 	case syntax.OpConcat:
 		return concat(re.Sub)
 	case syntax.OpAlternate:
@@ -243,6 +273,14 @@ func concat(subs []*syntax.Regexp) need {
 		n := analyze(sub)
 		out.and = append(out.and, n.and...)
 		if n.exact == nil {
+			// The piece's match starts with one of its prefixes, right
+			// after one of cur: their product is in any match.
+			if p := product(cur, n.prefix); p != nil && useful(p) {
+				cur = p
+			}
+			if exact {
+				out.prefix = cur
+			}
 			out.and = appendUseful(out.and, cur)
 			cur = []string{""}
 			exact = false
@@ -251,6 +289,9 @@ func concat(subs []*syntax.Regexp) need {
 		if p := product(cur, n.exact); p != nil {
 			cur = p
 			continue
+		}
+		if exact {
+			out.prefix = cur
 		}
 		out.and = appendUseful(out.and, cur)
 		cur = n.exact
@@ -261,16 +302,17 @@ func concat(subs []*syntax.Regexp) need {
 		return out
 	}
 	out.and = appendUseful(out.and, cur)
+	if out.prefix != nil && len(out.prefix) == 1 && out.prefix[0] == "" {
+		out.prefix = nil
+	}
 	return out
 }
 
 // alternate: every branch's strings when all are exact; else one set of
 // each branch's most selective requirement, when every branch has one.
 func alternate(subs []*syntax.Regexp) need {
-	var all []string
-	exact := true
-	var picks []string
-	pickable := true
+	var all, picks, prefixes []string
+	exact, pickable, prefixed := true, true, true
 	for _, sub := range subs {
 		n := analyze(sub)
 		if exact && n.exact != nil {
@@ -281,23 +323,32 @@ func alternate(subs []*syntax.Regexp) need {
 		} else {
 			exact = false
 		}
-		if !pickable {
-			continue
+		if prefixed {
+			if st := n.starts(); st != nil {
+				prefixes = union(prefixes, st)
+			} else {
+				prefixed = false
+			}
 		}
-		best := bestSet(n.flush())
-		if best == nil {
-			pickable = false
-			continue
+		if pickable {
+			if best := bestSet(n.flush()); best != nil {
+				picks = union(picks, best)
+			} else {
+				pickable = false
+			}
 		}
-		picks = union(picks, best)
 	}
 	if exact {
 		return need{exact: all}
 	}
-	if pickable && useful(picks) {
-		return need{and: [][]string{picks}}
+	var out need
+	if prefixed && len(prefixes) <= maxAlternatives {
+		out.prefix = prefixes
 	}
-	return need{}
+	if pickable && useful(picks) {
+		out.and = [][]string{picks}
+	}
+	return out
 }
 
 func bestSet(sets [][]string) []string {

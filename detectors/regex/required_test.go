@@ -21,7 +21,9 @@ func TestRequiredOf(t *testing.T) {
 		// What may repeat zero times requires nothing; once, its strings.
 		{`(?:foo)*bar`, `(bar)`},
 		{`(?:foo)+bar`, `(foo) & (bar)`},
-		{`x(?:foo){2,3}y`, `(foo)`},
+		{`x(?:foo){2,3}y`, `(xfoo)`},
+		// A factored alternation is multiplied back out.
+		{`(?i)\.(?:php\d?|phtml|inc)$`, `(.inc|.php|.phtml)`},
 		// Short strings are in any text: not kept.
 		{`a.b`, ``},
 		{`[A-Z]{2}\d{4}`, ``},
