@@ -421,7 +421,7 @@ type scratch struct {
 	state   []uint8  // rule index -> ruleApplies, ruleSkipped or 0 (not met yet)
 	touched []int    // rule indexes with a state
 	hits    []hit
-	lower   []byte // for the requirement checks
+	lower   lowered // for the requirement checks
 }
 
 const (
@@ -445,6 +445,7 @@ func (e *Engine) putScratch(st *scratch) {
 	if cap(st.hits) > 1<<16 {
 		st.hits = nil // a chunk full of keywords: don't keep its share
 	}
+	st.lower.data = nil
 	e.scratch.Put(st)
 }
 
@@ -570,12 +571,18 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	// only kept for the findings beside them (required parts, the values
 	// verification needs), so without one they are work thrown away, and
 	// some are keyed on common text (an email address's "@").
+	lowerReady := false
 	run := func(r *compiledRule) {
 		lastEnd := -1 // windows may overlap: each match is taken once
 		for _, w := range st.windows[r.index] {
-			var may bool
-			if may, st.lower = r.need.Met(data[w.start:w.end], st.lower); !may {
-				continue
+			if !r.need.Empty() {
+				if !lowerReady {
+					st.lower.reset(data)
+					lowerReady = true
+				}
+				if text, ascii := st.lower.window(w.start, w.end); ascii && !r.need.MetLower(text) {
+					continue
+				}
 			}
 			text := regex.Sanitize(data[w.start:w.end])
 			re := r.regexp()

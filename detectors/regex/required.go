@@ -118,10 +118,16 @@ func (r Required) Met(text, lower []byte) (bool, []byte) {
 	if len(r.sets) == 0 {
 		return true, lower
 	}
-	lower, ascii := lowerASCII(text, lower)
-	if !ascii {
+	lower = slices.Grow(lower[:0], len(text))[:len(text)]
+	if !LowerASCII(lower, text) {
 		return true, lower
 	}
+	return r.MetLower(lower), lower
+}
+
+// MetLower is Met of a text already lowercased by LowerASCII (and all
+// ASCII).
+func (r Required) MetLower(lower []byte) bool {
 	for _, set := range r.sets {
 		found := false
 		for _, s := range set {
@@ -131,43 +137,43 @@ func (r Required) Met(text, lower []byte) (bool, []byte) {
 			}
 		}
 		if !found {
-			return false, lower
+			return false
 		}
 	}
-	return true, lower
+	return true
 }
 
-// lowerASCII appends text's lowercase copy to buf[:0], eight bytes at a
-// time, and reports whether text is all ASCII (when it is not, the copy
-// is unfinished).
-func lowerASCII(text, buf []byte) ([]byte, bool) {
-	buf = slices.Grow(buf[:0], len(text))[:len(text)]
+// LowerASCII writes src's lowercase copy to dst (at least as long),
+// eight bytes at a time, and reports whether src is all ASCII (when it
+// is not, the copy is unfinished).
+func LowerASCII(dst, src []byte) bool {
 	const (
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
 	)
+	dst = dst[:len(src)]
 	i := 0
-	for ; i+8 <= len(text); i += 8 {
-		x := binary.LittleEndian.Uint64(text[i:])
+	for ; i+8 <= len(src); i += 8 {
+		x := binary.LittleEndian.Uint64(src[i:])
 		if x&high != 0 {
-			return buf, false
+			return false
 		}
 		// A byte's high bit: set by +0x3f when it is >= 'A', by +0x25
 		// when it is > 'Z'; no byte carries into the next, all being < 0x80.
 		upper := (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1)) & high
-		binary.LittleEndian.PutUint64(buf[i:], x|upper>>2)
+		binary.LittleEndian.PutUint64(dst[i:], x|upper>>2)
 	}
-	for ; i < len(text); i++ {
-		c := text[i]
+	for ; i < len(src); i++ {
+		c := src[i]
 		if c >= 0x80 {
-			return buf, false
+			return false
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		buf[i] = c
+		dst[i] = c
 	}
-	return buf, true
+	return true
 }
 
 // need is what a piece of a regex requires: exact, when not nil, is every
