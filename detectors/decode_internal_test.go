@@ -36,7 +36,7 @@ func naiveRuns(data []byte) []encodedRun {
 func TestFindEncodedMatchesNaiveScan(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
-	words := []string{"func ", "token", " = ", "\n", "\"", "==", "x", "AbCdEfGh12345678", "a_b-c/d+e"}
+	words := []string{"func ", "token", " = ", "\n", "\"", "==", "x", "AbCdEfGh12345678", "a_b-c/d+e", "\xc3\xa9", "\x00", "Zz09+/-_", "@[`{", ":;<>?"}
 	for iter := 0; iter < 500; iter++ {
 		var b []byte
 		for len(b) < 400 {
@@ -80,6 +80,24 @@ func TestPercentEncoded(t *testing.T) {
 	} {
 		if got := percentEncoded([]byte(run)); got != want {
 			t.Errorf("percentEncoded(%q) = %v, want %v", run, got, want)
+		}
+	}
+}
+
+// TestAlphabetWord checks the word-at-once alphabet test against the
+// table for every byte value in every position of the word.
+func TestAlphabetWord(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for b := 0; b < 256; b++ {
+			w := []byte("AAAAAAAA")
+			w[pos] = byte(b)
+			x := uint64(0)
+			for k := 7; k >= 0; k-- {
+				x = x<<8 | uint64(w[k])
+			}
+			if got := alphabetWord(x); got != base64Bytes[b] {
+				t.Fatalf("alphabetWord(%q) = %v, want %v", w, got, base64Bytes[b])
+			}
 		}
 	}
 }
