@@ -111,12 +111,13 @@ func alphabetWord(x uint64) bool {
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
 	)
-	m := (x+ones*(0x80-'+'))^(x+ones*(0x80-',')) |
-		(x+ones*(0x80-'-'))^(x+ones*(0x80-'.')) |
-		(x+ones*(0x80-'/'))^(x+ones*(0x80-':')) |
-		(x+ones*(0x80-'A'))^(x+ones*(0x80-'[')) |
-		(x+ones*(0x80-'_'))^(x+ones*(0x80-'`')) |
-		(x+ones*(0x80-'a'))^(x+ones*(0x80-'{'))
+	// (^ and | bind alike in Go: each pair is parenthesised.)
+	m := ((x + ones*(0x80-'+')) ^ (x + ones*(0x80-','))) |
+		((x + ones*(0x80-'-')) ^ (x + ones*(0x80-'.'))) |
+		((x + ones*(0x80-'/')) ^ (x + ones*(0x80-':'))) |
+		((x + ones*(0x80-'A')) ^ (x + ones*(0x80-'['))) |
+		((x + ones*(0x80-'_')) ^ (x + ones*(0x80-'`'))) |
+		((x + ones*(0x80-'a')) ^ (x + ones*(0x80-'{')))
 	return x&high == 0 && m&high == high
 }
 

@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 )
@@ -85,8 +86,26 @@ func TestPercentEncoded(t *testing.T) {
 }
 
 // TestAlphabetWord checks the word-at-once alphabet test against the
-// table for every byte value in every position of the word.
+// table for every byte value in every position of the word, and on
+// random words of alphabet bytes with a few others mixed in.
 func TestAlphabetWord(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_")
+	for iter := 0; iter < 200000; iter++ {
+		var w [8]byte
+		want := true
+		for k := range w {
+			if rng.IntN(16) == 0 {
+				w[k] = byte(rng.IntN(256))
+			} else {
+				w[k] = alphabet[rng.IntN(len(alphabet))]
+			}
+			want = want && base64Bytes[w[k]]
+		}
+		if got := alphabetWord(binary.LittleEndian.Uint64(w[:])); got != want {
+			t.Fatalf("alphabetWord(%q) = %v, want %v", w, got, want)
+		}
+	}
 	for pos := 0; pos < 8; pos++ {
 		for b := 0; b < 256; b++ {
 			w := []byte("AAAAAAAA")
