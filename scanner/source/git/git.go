@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -264,25 +265,62 @@ type meta struct {
 	hash  plumbing.Hash // zero for staged content
 	dated bool
 	// oneLine is set when the message is its first line and a newline,
-	// as most are: its scan then needs no second read of the commit.
+	// as most are; whole when text holds the whole message (a short one,
+	// while the walk's budget lasts). Either way its scan needs no second
+	// read of the commit.
 	oneLine bool
+	whole   bool
 	tz      int32  // author's time zone, seconds east of UTC
 	when    int64  // author time, Unix seconds
-	text    string // author name, NUL, email, NUL, first line of the message
+	text    string // author name, NUL, email, NUL, first line of the message (or all of it)
 }
 
-func newMeta(h plumbing.Hash, author, email string, message []byte, date time.Time) *meta {
+// A walk keeps whole the messages of up to maxKeptMessage bytes, up to
+// keptMessages bytes in all: the rest are read again when their turn to
+// be scanned comes (reading a commit twice cost 5% of a history scan).
+const (
+	maxKeptMessage = 1 << 10
+	keptMessages   = 8 << 20
+)
+
+// messageBudget is what is left of keptMessages; nil keeps nothing.
+type messageBudget struct{ left atomic.Int64 }
+
+func (b *messageBudget) take(n int) bool {
+	if b == nil || n > maxKeptMessage {
+		return false
+	}
+	if b.left.Add(-int64(n)) >= 0 {
+		return true
+	}
+	b.left.Add(int64(n))
+	return false
+}
+
+func newMeta(h plumbing.Hash, author, email string, message []byte, date time.Time, keep *messageBudget) *meta {
 	_, tz := date.Zone()
 	first := firstLine(message)
-	return &meta{hash: h, dated: true, tz: int32(tz), when: date.Unix(), text: author + "\x00" + email + "\x00" + first,
+	m := &meta{hash: h, dated: true, tz: int32(tz), when: date.Unix(), text: author + "\x00" + email + "\x00" + first,
 		oneLine: len(message) == len(first)+1 && string(message[:len(first)]) == first && message[len(first)] == '\n'}
+	if !m.oneLine && keep.take(len(message)) {
+		m.text, m.whole = author+"\x00"+email+"\x00"+string(message), true
+	}
+	return m
+}
+
+// messageText is what text holds of the message.
+func (m *meta) messageText() string {
+	_, rest, _ := strings.Cut(m.text, "\x00")
+	_, msg, _ := strings.Cut(rest, "\x00")
+	return msg
 }
 
 // message is the first line of the message.
 func (m *meta) message() string {
-	_, rest, _ := strings.Cut(m.text, "\x00")
-	_, msg, _ := strings.Cut(rest, "\x00")
-	return msg
+	if m.whole {
+		return firstLine([]byte(m.messageText()))
+	}
+	return m.messageText()
 }
 
 // commit is the commit's hash as text, "" for staged content.
@@ -299,7 +337,8 @@ func (m *meta) origin(o *finding.Origin) {
 	if m.text != "" {
 		rest := m.text
 		o.Author, rest, _ = strings.Cut(rest, "\x00")
-		o.Email, o.Message, _ = strings.Cut(rest, "\x00")
+		o.Email, _, _ = strings.Cut(rest, "\x00")
+		o.Message = m.message()
 	}
 	if m.dated {
 		o.Date = time.Unix(m.when, 0).In(time.FixedZone("", int(m.tz)))
@@ -533,10 +572,14 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 }
 
 // scanCommitMessage scans the whole message of a commit, read again
-// (the walk keeps only its first line).
+// unless the walk kept it (see meta).
 func (s *Source) scanCommitMessage(ctx context.Context, w *worker, j job, sink source.Sink) {
 	if j.meta.oneLine {
 		s.scanText(ctx, j, []byte(j.meta.message()+"\n"), sink)
+		return
+	}
+	if j.meta.whole {
+		s.scanText(ctx, j, []byte(j.meta.messageText()), sink)
 		return
 	}
 	raw, err := w.rd.read(j.blob, plumbing.CommitObject, 0, false)

@@ -46,10 +46,14 @@ type graph struct {
 	commits map[plumbing.Hash]*commit
 	failed  map[plumbing.Hash]bool
 	shallow map[plumbing.Hash]bool
+	// keep is what is left of the bytes of commit messages the graph
+	// may keep whole (see keptMessages).
+	keep messageBudget
 }
 
 func newGraph(ctx context.Context, r *repo, objs *objects, sink source.Sink) *graph {
 	g := &graph{objects: objs, sink: sink, commits: map[plumbing.Hash]*commit{}, failed: map[plumbing.Hash]bool{}, shallow: map[plumbing.Hash]bool{}}
+	g.keep.left.Store(keptMessages)
 	err := readLines(ctx, filepath.Join(r.commonDir, "shallow"), func(line string) error {
 		if line = strings.TrimSpace(line); isHex40(line) {
 			g.shallow[plumbing.NewHash(line)] = true
@@ -104,7 +108,7 @@ func (g *graph) peel(h plumbing.Hash) (peeled, error) {
 			}
 			msg := []byte(t.Message)
 			p.tags = append(p.tags, tagInfo{hash: h, message: msg,
-				meta: newMeta(plumbing.ZeroHash, t.Tagger.Name, t.Tagger.Email, msg, t.Tagger.When)})
+				meta: newMeta(plumbing.ZeroHash, t.Tagger.Name, t.Tagger.Email, msg, t.Tagger.When, nil)})
 			h = t.Target
 		default:
 			return p, fmt.Errorf("object %s: unexpected type %s", h, obj.Type())
@@ -121,7 +125,7 @@ func (g *graph) read(h plumbing.Hash) *commit {
 	if g.failed[h] {
 		return nil
 	}
-	c, err := decodeCommit(g.objects, h, g.shallow[h])
+	c, err := decodeCommit(g.objects, h, g.shallow[h], &g.keep)
 	return g.record(h, c, err)
 }
 
@@ -138,9 +142,9 @@ func (g *graph) record(h plumbing.Hash, c *commit, err error) *commit {
 
 // decodeCommit reads what the walk needs of a commit. The parents of a
 // shallow commit are left out: they are not in the repository.
-func decodeCommit(o *objects, h plumbing.Hash, shallow bool) (*commit, error) {
+func decodeCommit(o *objects, h plumbing.Hash, shallow bool, keep *messageBudget) (*commit, error) {
 	if data, err := o.rd.read(h, plumbing.CommitObject, 0, false); err == nil {
-		if c, ok := parseCommit(h, data, shallow); ok {
+		if c, ok := parseCommit(h, data, shallow, keep); ok {
 			return c, nil
 		}
 	}
@@ -158,7 +162,7 @@ func decodeCommit(o *objects, h plumbing.Hash, shallow bool) (*commit, error) {
 		hash: h,
 		tree: oc.TreeHash,
 		when: oc.Committer.When.Unix(),
-		meta: newMeta(h, oc.Author.Name, oc.Author.Email, []byte(oc.Message), oc.Author.When),
+		meta: newMeta(h, oc.Author.Name, oc.Author.Email, []byte(oc.Message), oc.Author.When, keep),
 	}
 	if !shallow {
 		c.parents = oc.ParentHashes
@@ -172,7 +176,7 @@ func decodeCommit(o *objects, h plumbing.Hash, shallow bool) (*commit, error) {
 // after the parents; elsewhere go-git drops them too) and the first line
 // of the message (after the first empty line). It returns false where
 // Decode would fail, for go-git to report the error.
-func parseCommit(h plumbing.Hash, b []byte, shallow bool) (*commit, bool) {
+func parseCommit(h plumbing.Hash, b []byte, shallow bool, keep *messageBudget) (*commit, bool) {
 	next := func() []byte {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
@@ -259,7 +263,7 @@ func parseCommit(h plumbing.Hash, b []byte, shallow bool) (*commit, bool) {
 		}
 	}
 	c.when = committer.When.Unix()
-	c.meta = newMeta(h, author.Name, author.Email, message, author.When)
+	c.meta = newMeta(h, author.Name, author.Email, message, author.When, keep)
 	if !shallow {
 		c.parents = parents
 	}
@@ -326,7 +330,7 @@ func (g *graph) reach(ctx context.Context, tips []plumbing.Hash, stop map[plumbi
 			objs := g.open()
 			defer objs.Close()
 			for h := range jobs {
-				c, err := decodeCommit(objs, h, g.shallow[h])
+				c, err := decodeCommit(objs, h, g.shallow[h], &g.keep)
 				results <- result{h, c, err}
 			}
 		}()

@@ -223,9 +223,36 @@ func TestCommitMessageOf(t *testing.T) {
 		}
 	}
 	for msg, one := range map[string]bool{"subject\n": true, "subject": false, "subject\n\nbody\n": false, " subject\n": false, "": false} {
-		if got := newMeta(plumbing.ZeroHash, "a", "e", []byte(msg), time.Time{}).oneLine; got != one {
+		if got := newMeta(plumbing.ZeroHash, "a", "e", []byte(msg), time.Time{}, nil).oneLine; got != one {
 			t.Errorf("oneLine(%q) = %v", msg, got)
 		}
+	}
+}
+
+// TestMessagesKeptWhole: a short message of several lines is kept whole
+// while the walk's budget lasts (its scan then reads no commit again);
+// a long one, or one past the budget, keeps only its first line.
+func TestMessagesKeptWhole(t *testing.T) {
+	t.Parallel()
+	var b messageBudget
+	b.left.Store(64)
+	body := "subject\n\nbody with the old token\n"
+	m := newMeta(plumbing.ZeroHash, "a", "e", []byte(body), time.Time{}, &b)
+	if !m.whole || m.messageText() != body || m.message() != "subject" {
+		t.Errorf("kept: whole=%v text %q first line %q", m.whole, m.messageText(), m.message())
+	}
+	long := "subject\n\n" + strings.Repeat("x", maxKeptMessage)
+	if m := newMeta(plumbing.ZeroHash, "a", "e", []byte(long), time.Time{}, &b); m.whole || m.message() != "subject" {
+		t.Errorf("a message over %d bytes was kept whole", maxKeptMessage)
+	}
+	if m := newMeta(plumbing.ZeroHash, "a", "e", []byte(body), time.Time{}, &b); m.whole {
+		t.Errorf("kept past the budget (%d left)", b.left.Load())
+	}
+	if left := b.left.Load(); left != 64-int64(len(body)) {
+		t.Errorf("budget left %d, want %d", left, 64-len(body))
+	}
+	if m := newMeta(plumbing.ZeroHash, "a", "e", []byte(body), time.Time{}, nil); m.whole {
+		t.Error("a nil budget kept a message")
 	}
 }
 

@@ -391,7 +391,7 @@ func TestParseCommit(t *testing.T) {
 		"only tree":           strings.TrimSuffix(tree, "\n"),
 	} {
 		h := plumbing.NewHash("abcdefabcdefabcdefabcdefabcdefabcdefabcd")
-		got, ok := parseCommit(h, []byte(raw), false)
+		got, ok := parseCommit(h, []byte(raw), false, nil)
 		obj := &plumbing.MemoryObject{}
 		obj.SetType(plumbing.CommitObject)
 		obj.Write([]byte(raw))

@@ -294,7 +294,7 @@ func (g *graph) readQuiet(h plumbing.Hash) *commit {
 	if g.failed[h] {
 		return nil
 	}
-	c, err := decodeCommit(g.objects, h, g.shallow[h])
+	c, err := decodeCommit(g.objects, h, g.shallow[h], &g.keep)
 	if err != nil {
 		return nil
 	}
