@@ -61,7 +61,11 @@ type compiledRule struct {
 	// need is text any match of search holds beyond the keyword that put
 	// the rule in a window: a window without it is passed over, and a
 	// rule whose windows all lack it is never compiled.
-	need       regex.Required
+	need regex.Required
+	// lead is how search's matches begin, when every match begins with
+	// one of the rule's keywords (else it is empty): a keyword not
+	// followed by what the lead wants puts the rule in no window there.
+	lead       regex.Lead
 	groups     int
 	path       *regex.Regexp
 	pathNeed   regex.Required // what path must hold for path to match
@@ -362,6 +366,9 @@ func (r *compiledRule) prep() error {
 		r.search, r.prefix = splitLazyPrefix(re, r.Regex)
 		r.groups = re.MaxCap()
 		r.need = regex.RequiredOf(r.search).Given(r.Keywords)
+		if lead := regex.LeadOf(r.search); lead.Keyed(r.Keywords) {
+			r.lead = lead
+		}
 	})
 	return r.prepErr
 }
@@ -537,7 +544,11 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 					partOnlyHit = true
 					continue
 				}
-				st.addHit(r, data, h.End-len(e.pre.words[h.Keyword]), h.End)
+				start := h.End - len(e.pre.words[h.Keyword])
+				if !r.lead.At(data, start) {
+					continue
+				}
+				st.addHit(r, data, start, h.End)
 			}
 		}
 	}
@@ -652,8 +663,8 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	if len(out) > 0 && partOnlyHit {
 		for _, h := range hits {
 			for _, r := range e.byKeyword[h.Keyword] {
-				if r.SkipReport && st.state[r.index] == ruleApplies {
-					st.addHit(r, data, h.End-len(e.pre.words[h.Keyword]), h.End)
+				if start := h.End - len(e.pre.words[h.Keyword]); r.SkipReport && st.state[r.index] == ruleApplies && r.lead.At(data, start) {
+					st.addHit(r, data, start, h.End)
 				}
 			}
 		}

@@ -29,6 +29,19 @@ type lazyPrefix struct {
 	max   int    // most characters it takes; -1 for no bound
 }
 
+// SearchRegex returns the regex the engine searches windows with for a
+// rule's regex: the regex itself, or the regex less a leading lazy prefix
+// (the match start is then restored). Tests check the requirement and
+// lead the engine works out from it (regex.RequiredOf, regex.LeadOf).
+func SearchRegex(expr string) string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return expr
+	}
+	search, _ := splitLazyPrefix(re, expr)
+	return search
+}
+
 // splitLazyPrefix returns the regex to search with and the prefix it
 // leaves out, or expr itself and nil when expr has no such prefix or
 // dropping it would not be exact.

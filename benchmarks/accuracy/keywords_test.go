@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakhound/leakhound/detectors"
 	"github.com/leakhound/leakhound/detectors/regex"
 	"github.com/leakhound/leakhound/rules"
 )
@@ -60,9 +61,10 @@ func TestEveryMatchMeetsItsRequirement(t *testing.T) {
 		if rule.Regex == "" {
 			continue
 		}
-		req := regex.RequiredOf(rule.Regex)
+		search := detectors.SearchRegex(rule.Regex)
+		req := regex.RequiredOf(search)
 		for i := 0; i < 100; i++ {
-			m, err := GenerateMatch(rule.Regex, r)
+			m, err := GenerateMatch(search, r)
 			if err != nil {
 				break
 			}
@@ -75,5 +77,49 @@ func TestEveryMatchMeetsItsRequirement(t *testing.T) {
 	}
 	if checked < 50000 {
 		t.Errorf("only %d matches checked", checked)
+	}
+}
+
+// TestEveryMatchFitsItsLead: where every match of a rule starts with one
+// of its keywords (regex.Lead.Keyed), the engine opens no window at a
+// keyword whose following bytes don't fit the lead. Random matches of
+// every such rule must start with a keyword and fit their lead.
+func TestEveryMatchFitsItsLead(t *testing.T) {
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(19, 23))
+	keyed, checked := 0, 0
+	for _, rule := range cfg.Rules {
+		if rule.Regex == "" {
+			continue
+		}
+		search := detectors.SearchRegex(rule.Regex)
+		lead := regex.LeadOf(search)
+		if !lead.Keyed(rule.Keywords) {
+			continue
+		}
+		keyed++
+		for i := 0; i < 100; i++ {
+			m, err := GenerateMatch(search, r)
+			if err != nil {
+				break
+			}
+			checked++
+			lm := strings.ToLower(m)
+			starts := false
+			for _, k := range rule.Keywords {
+				starts = starts || strings.HasPrefix(lm, k)
+			}
+			if !starts || !lead.At([]byte(m), 0) {
+				t.Errorf("%s: a match that starts with no keyword %q or doesn't fit its lead: %q", rule.ID, rule.Keywords, m)
+				break
+			}
+		}
+	}
+	t.Logf("%d rules with a keyed lead, %d matches checked", keyed, checked)
+	if keyed < 100 || checked < 10000 {
+		t.Errorf("only %d rules keyed, %d matches checked", keyed, checked)
 	}
 }
