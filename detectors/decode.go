@@ -111,6 +111,12 @@ func alphabetWord(x uint64) bool {
 		ones = 0x0101010101010101
 		high = 0x8080808080808080
 	)
+	// Most words of text fail on a byte below '+' (space, quote, paren,
+	// line end): x-c sets the high bit of a byte below c (it borrows),
+	// unless that byte's own high bit was set, which the &^x drops.
+	if (x-ones*'+')&^x&high != 0 {
+		return false
+	}
 	// (^ and | bind alike in Go: each pair is parenthesised.)
 	m := ((x + ones*(0x80-'+')) ^ (x + ones*(0x80-','))) |
 		((x + ones*(0x80-'-')) ^ (x + ones*(0x80-'.'))) |
