@@ -62,6 +62,10 @@ type compiledRule struct {
 	// the rule in a window: a window without it is passed over, and a
 	// rule whose windows all lack it is never compiled.
 	need regex.Required
+	// implies holds the keywords (by prefilter id) whose presence meets
+	// need on its own: windows of theirs skip the check.
+	implies    map[int32]bool
+	keywordIDs []int32 // prefilter ids of Keywords, in their order
 	// lead is how search's matches begin, when every match begins with
 	// one of the rule's keywords (else it is empty): a keyword not
 	// followed by what the lead wants puts the rule in no window there.
@@ -193,6 +197,7 @@ func New(cfg *rules.Config) (*Engine, error) {
 					words = append(words, k)
 					e.byKeyword = append(e.byKeyword, nil)
 				}
+				cr.keywordIDs = append(cr.keywordIDs, int32(id))
 				e.byKeyword[id] = append(e.byKeyword[id], cr)
 			}
 		}
@@ -366,12 +371,23 @@ func (r *compiledRule) prep() error {
 		r.search, r.prefix = splitLazyPrefix(re, r.Regex)
 		r.groups = re.MaxCap()
 		r.need = regex.RequiredOf(r.search).Given(r.Keywords)
+		for i, k := range r.Keywords {
+			if i < len(r.keywordIDs) && r.need.Given([]string{k}).Empty() {
+				if r.implies == nil {
+					r.implies = map[int32]bool{}
+				}
+				r.implies[r.keywordIDs[i]] = true
+			}
+		}
 		if lead := regex.LeadOf(r.search); lead.Keyed(r.Keywords) {
 			r.lead = lead
 		}
 	})
 	return r.prepErr
 }
+
+// impliedBy reports whether keyword id meets the rule's requirement.
+func (r *compiledRule) impliedBy(id int32) bool { return r.implies[id] }
 
 // pathMatches reports whether the rule's path regex matches path: most
 // paths lack what it requires (".tf", "id_rsa") and need no RE2 call.
@@ -425,8 +441,11 @@ func (e *Engine) CompileAll(known func(expr string) bool) error {
 // pooled: a map per chunk cost more than the matching on small files.
 type scratch struct {
 	windows [][]span // rule index -> windows to match the rule on
-	state   []uint8  // rule index -> ruleApplies, ruleSkipped or 0 (not met yet)
-	touched []int    // rule indexes with a state
+	// met (rule index -> one per window) is set for a window one of
+	// whose keywords implies the rule's requirement: it needs no check.
+	met     [][]bool
+	state   []uint8 // rule index -> ruleApplies, ruleSkipped or 0 (not met yet)
+	touched []int   // rule indexes with a state
 	hits    []hit
 	lower   lowered // for the requirement checks
 }
@@ -440,12 +459,13 @@ func (e *Engine) getScratch() *scratch {
 	if st, ok := e.scratch.Get().(*scratch); ok {
 		return st
 	}
-	return &scratch{windows: make([][]span, len(e.rules)), state: make([]uint8, len(e.rules))}
+	return &scratch{windows: make([][]span, len(e.rules)), met: make([][]bool, len(e.rules)), state: make([]uint8, len(e.rules))}
 }
 
 func (e *Engine) putScratch(st *scratch) {
 	for _, i := range st.touched {
 		st.windows[i] = st.windows[i][:0]
+		st.met[i] = st.met[i][:0]
 		st.state[i] = 0
 	}
 	st.touched = st.touched[:0]
@@ -461,22 +481,32 @@ func (st *scratch) mark(i int, state uint8) {
 	st.touched = append(st.touched, i)
 }
 
-// addHit adds the window of a keyword at data[start:end] to rule r's.
-// Hits come in order of their ends. A single-line rule's window is the
-// keyword's line, capped on each side: a hit inside the last window,
-// when that reaches the line's end and its start is the line's start or
-// no further back than the cap, would add the same window again.
-func (st *scratch) addHit(r *compiledRule, data []byte, start, end int) {
-	ws := st.windows[r.index]
+// addHit adds the window of a keyword at data[start:end] to rule r's;
+// met says the keyword implies the rule's requirement. Hits come in order
+// of their ends. A single-line rule's window is the keyword's line, capped
+// on each side: a hit inside the last window, when that reaches the line's
+// end and its start is the line's start or no further back than the cap,
+// would add the same window again.
+func (st *scratch) addHit(r *compiledRule, data []byte, start, end int, met bool) {
+	i := r.index
+	ws := st.windows[i]
 	if n := len(ws); n > 0 && !r.Multiline {
 		last := ws[n-1]
 		if last.start <= start && end <= last.end &&
 			(last.end == len(data) || data[last.end] == '\n') &&
 			(last.start == 0 || data[last.start-1] == '\n' || start-windowBefore >= last.start) {
+			st.met[i][n-1] = st.met[i][n-1] || met
 			return
 		}
 	}
-	st.windows[r.index] = addWindow(ws, window(data, start, end, r.Multiline))
+	n := len(ws)
+	st.windows[i] = addWindow(ws, window(data, start, end, r.Multiline))
+	if len(st.windows[i]) > n {
+		st.met[i] = append(st.met[i], met)
+	} else {
+		// Merged into the last window, which now holds this keyword too.
+		st.met[i][n-1] = st.met[i][n-1] || met
+	}
 }
 
 // span is a half-open byte range of a chunk.
@@ -548,13 +578,14 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				if !r.lead.At(data, start) {
 					continue
 				}
-				st.addHit(r, data, start, h.End)
+				st.addHit(r, data, start, h.End, r.impliedBy(h.Keyword))
 			}
 		}
 	}
 	for _, r := range e.noKeywords {
 		if applies(r) {
 			st.windows[r.index] = append(st.windows[r.index], span{0, len(data)})
+			st.met[r.index] = append(st.met[r.index], false)
 		}
 	}
 	lines := newLineIndex(data, c.LineBase, c.ColumnBase)
@@ -585,8 +616,8 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	lowerReady := false
 	run := func(r *compiledRule) {
 		lastEnd := -1 // windows may overlap: each match is taken once
-		for _, w := range st.windows[r.index] {
-			if !r.need.Empty() {
+		for wi, w := range st.windows[r.index] {
+			if !r.need.Empty() && !st.met[r.index][wi] {
 				if !lowerReady {
 					st.lower.reset(data)
 					lowerReady = true
@@ -664,7 +695,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		for _, h := range hits {
 			for _, r := range e.byKeyword[h.Keyword] {
 				if start := h.End - len(e.pre.words[h.Keyword]); r.SkipReport && st.state[r.index] == ruleApplies && r.lead.At(data, start) {
-					st.addHit(r, data, start, h.End)
+					st.addHit(r, data, start, h.End, r.impliedBy(h.Keyword))
 				}
 			}
 		}
