@@ -17,7 +17,7 @@ test:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 ./benchmarks/accuracy/ ./rules/ ./detectors/regex/
+	$(GO) test -count=1 ./benchmarks/accuracy/ ./rules/ ./detectors/ ./detectors/regex/
 
 # Recall and precision per rule on a generated tree (issue: accuracy benchmark).
 accuracy:

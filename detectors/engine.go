@@ -109,6 +109,9 @@ type Engine struct {
 	// rules.Config.NoInlineAllow).
 	noInlineAllow bool
 	scratch       sync.Pool // *scratch
+	// unfiltered turns off the checks that only save work (requirements,
+	// leads), for the test that they change no finding.
+	unfiltered bool
 }
 
 // Allowed returns how many matches were left out by inline allow comments,
@@ -575,7 +578,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 					continue
 				}
 				start := h.End - len(e.pre.words[h.Keyword])
-				if !r.lead.At(data, start) {
+				if !e.unfiltered && !r.lead.At(data, start) {
 					continue
 				}
 				st.addHit(r, data, start, h.End, r.impliedBy(h.Keyword))
@@ -617,7 +620,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	run := func(r *compiledRule) {
 		lastEnd := -1 // windows may overlap: each match is taken once
 		for wi, w := range st.windows[r.index] {
-			if !r.need.Empty() && !st.met[r.index][wi] {
+			if !e.unfiltered && !r.need.Empty() && !st.met[r.index][wi] {
 				if !lowerReady {
 					st.lower.reset(data)
 					lowerReady = true
@@ -694,7 +697,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	if len(out) > 0 && partOnlyHit {
 		for _, h := range hits {
 			for _, r := range e.byKeyword[h.Keyword] {
-				if start := h.End - len(e.pre.words[h.Keyword]); r.SkipReport && st.state[r.index] == ruleApplies && r.lead.At(data, start) {
+				if start := h.End - len(e.pre.words[h.Keyword]); r.SkipReport && st.state[r.index] == ruleApplies && (e.unfiltered || r.lead.At(data, start)) {
 					st.addHit(r, data, start, h.End, r.impliedBy(h.Keyword))
 				}
 			}
