@@ -9,9 +9,10 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o leakhound .
 
 # The test command CI runs (.ci/run) and README.md documents. Tests that
-# run a thousand regexes in one goroutine (rule examples, accuracy) gain
-# nothing from -race and run sixty times slower under it: they are built
-# !race and run in the second step.
+# run a thousand regexes in one goroutine (rule examples, accuracy, the
+# check that the engine's requirements and leads change no finding, the
+# random-match checks of those) gain nothing from -race and run sixty
+# times slower under it: they are built !race and run in the second step.
 test:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
