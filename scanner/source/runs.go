@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"sort"
+	"sync"
 
 	"github.com/leakhound/leakhound/finding"
 )
@@ -44,10 +45,11 @@ type runReader struct {
 	r     io.Reader
 	spans *spanQueue
 	raw   []byte
-	lo    int   // raw[lo:hi] is input not yet looked at
-	hi    int   //
-	base  int64 // item offset of raw[0]
-	out   int64 // bytes of output so far
+	rawp  *[]byte // raw's pooled buffer (see release)
+	lo    int     // raw[lo:hi] is input not yet looked at
+	hi    int     //
+	base  int64   // item offset of raw[0]
+	out   int64   // bytes of output so far
 	mode  uint8
 	nl    bool // a newline is owed after the run that ended
 	eof   bool // r has ended
@@ -63,8 +65,21 @@ const (
 // runInput is the input buffer's size.
 const runInput = 64 << 10
 
+// runBuffers recycles input buffers: a tree holds many small binaries,
+// and a fresh 64 KiB each cost more than scanning the small ones.
+var runBuffers = sync.Pool{New: func() any { b := make([]byte, runInput); return &b }}
+
 func newRunReader(ctx context.Context, r io.Reader, spans *spanQueue) *runReader {
-	return &runReader{ctx: ctx, r: r, spans: spans, raw: make([]byte, runInput)}
+	bp := runBuffers.Get().(*[]byte)
+	return &runReader{ctx: ctx, r: r, spans: spans, raw: *bp, rawp: bp}
+}
+
+// release gives the input buffer back; the reader is not used after.
+func (rr *runReader) release() {
+	if rr.rawp != nil {
+		runBuffers.Put(rr.rawp)
+		rr.rawp, rr.raw = nil, nil
+	}
 }
 
 // more reads input after keeping raw[keep:hi] (moved to the start); it
@@ -277,7 +292,9 @@ func decode(ctx context.Context, data []byte, class Class, maxSpans int) ([]byte
 	case Media:
 		return nil, nil, errors.New("media holds no text")
 	case Binary:
-		r = newRunReader(ctx, bytes.NewReader(data), q)
+		rr := newRunReader(ctx, bytes.NewReader(data), q)
+		defer rr.release()
+		r = rr
 	default:
 		r = newUnicodeReader(bytes.NewReader(data), class, q)
 	}

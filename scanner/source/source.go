@@ -169,7 +169,9 @@ func ReadChunks(ctx context.Context, r io.Reader, origin finding.Origin, opts Op
 	case UTF16LE, UTF16BE, UTF32LE, UTF32BE:
 		dec = newUnicodeReader(raw, class, c.spans)
 	default:
-		dec = newRunReader(ctx, raw, c.spans)
+		rr := newRunReader(ctx, raw, c.spans)
+		defer rr.release()
+		dec = rr
 		c.noLines = true
 	}
 	dp := getBuffer(size + overlap)
