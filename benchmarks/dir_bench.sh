@@ -197,9 +197,15 @@ fi
 		awk -v label="$label" -v w="$w" -v k="$k" -v b="$bytes" -v f="$f" -v gw="$gl_wall" -v gk="$gl_rss" 'BEGIN {
 			mbs = (w > 0) ? sprintf("%.1f", b / 1e6 / w) : "-"
 			rw = (gw != "" && gw > 0) ? sprintf("%.2fx", w / gw) : "-"
+			if (gw != "" && gw > 0 && w > 0 && w < gw) rw = rw sprintf(" (%.0fx faster)", gw / w)
 			rk = (gk != "" && gk > 0) ? sprintf("%.2fx", k / gk) : "-"
 			printf "| %s | %.2f | %s | %.1f | %s | %s | %s |\n", label, w, mbs, k / 1024, f, rw, rk
 		}'
+	done
+	echo
+	fw=$(median read-floor 3)
+	for t in "${names[@]}"; do
+		awk -v t="$t" -v w="$(median "$t" 3)" -v f="$fw" 'BEGIN { if (f > 0) printf "%s wall / read-floor wall: %.2fx\n", t, w / f }'
 	done
 	echo
 	echo "MB/s = target bytes (regular files) / 10^6 / median wall time, the same numerator for every tool"
