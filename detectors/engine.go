@@ -392,13 +392,50 @@ func (r *compiledRule) prep() error {
 // impliedBy reports whether keyword id meets the rule's requirement.
 func (r *compiledRule) impliedBy(id int32) bool { return r.implies[id] }
 
-// pathMatches reports whether the rule's path regex matches path: most
-// paths lack what it requires (".tf", "id_rsa") and need no RE2 call.
-func (r *compiledRule) pathMatches(path string) bool {
-	if may, _ := r.pathNeed.Met([]byte(path), nil); !may {
-		return false
+// pathMemo remembers which path regexes match one path: the chunks of a
+// file, and in git history the new lines of a blob, come one after the
+// other with the same path, and most paths lack what a path regex
+// requires (".tf", "id_rsa"), which is checked before RE2 runs.
+type pathMemo struct {
+	path    string
+	lower   []byte  // path lowercased, when ASCII
+	ascii   bool    //
+	result  []uint8 // rule index -> 0 (not yet), pathMatch, pathOther
+	touched []int
+}
+
+const (
+	pathMatch = 1 + iota
+	pathOther
+)
+
+// matches reports whether r's path regex matches path.
+func (m *pathMemo) matches(r *compiledRule, path string) bool {
+	if m.result == nil || m.path != path {
+		for _, i := range m.touched {
+			m.result[i] = 0
+		}
+		m.touched = m.touched[:0]
+		m.path = path
+		m.lower = slices.Grow(m.lower[:0], len(path))[:len(path)]
+		m.ascii = regex.LowerASCII(m.lower, []byte(path))
 	}
-	return r.path.MatchString(path)
+	if m.result == nil {
+		m.result = make([]uint8, r.index+1)
+	}
+	if r.index >= len(m.result) {
+		m.result = append(m.result, make([]uint8, r.index+1-len(m.result))...)
+	}
+	if v := m.result[r.index]; v != 0 {
+		return v == pathMatch
+	}
+	ok := (!m.ascii || r.pathNeed.MetLower(m.lower)) && r.path.MatchString(path)
+	m.result[r.index] = pathOther
+	if ok {
+		m.result[r.index] = pathMatch
+	}
+	m.touched = append(m.touched, r.index)
+	return ok
 }
 
 // regexp returns the rule's compiled regex, compiling it on first use; nil
@@ -451,6 +488,7 @@ type scratch struct {
 	touched []int   // rule indexes with a state
 	hits    []hit
 	lower   lowered // for the requirement checks
+	paths   pathMemo
 }
 
 const (
@@ -535,19 +573,19 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	own := len(data) - c.Tail // matches starting at or after own belong to the next chunk
 	path := c.Origin.DisplayPath()
 
+	st := e.getScratch()
+	defer e.putScratch(st)
 	if c.Offset == 0 && depth == 0 {
 		for _, r := range e.pathOnly {
-			if r.pathMatches(path) {
+			if st.paths.matches(r, path) {
 				out = append(out, e.pathFinding(r, c, path))
 			}
 		}
 	}
 
 	// Windows per rule, from keyword hits. A rule bound to other paths is
-	// dropped at its first hit (its path regex runs once per chunk).
+	// dropped at its first hit (its path regex runs once per path).
 	// Part-only rules (skipReport) get theirs later, if at all (see below).
-	st := e.getScratch()
-	defer e.putScratch(st)
 	applies := func(r *compiledRule) bool {
 		switch st.state[r.index] {
 		case ruleApplies:
@@ -555,7 +593,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		case ruleSkipped:
 			return false
 		}
-		if r.path != nil && !r.pathMatches(path) {
+		if r.path != nil && !st.paths.matches(r, path) {
 			st.mark(r.index, ruleSkipped)
 			return false
 		}
