@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"encoding/binary"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -130,6 +131,43 @@ func TestClassifyUnicode(t *testing.T) {
 	for _, c := range cases {
 		if got, _ := Classify(c.in); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestControlBytesCountsLikeTheTable: the eight-bytes-at-once count must
+// equal the byte-by-byte one on every byte value in every position, and
+// on random text with control bytes, NULs and high bytes mixed in.
+func TestControlBytesCountsLikeTheTable(t *testing.T) {
+	t.Parallel()
+	slow := func(b []byte) int {
+		n := 0
+		for _, c := range b {
+			n += int(controlByte[c])
+		}
+		return n
+	}
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abcdefghijk")
+			b[pos] = byte(c)
+			if got, want := controlBytes(b), slow(b); got != want {
+				t.Fatalf("controlBytes(%q) = %d, want %d", b, got, want)
+			}
+		}
+	}
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for iter := 0; iter < 2000; iter++ {
+		b := make([]byte, rnd.IntN(100))
+		for i := range b {
+			if rnd.IntN(4) == 0 {
+				b[i] = byte(rnd.IntN(256))
+			} else {
+				b[i] = byte('a' + rnd.IntN(26))
+			}
+		}
+		if got, want := controlBytes(b), slow(b); got != want {
+			t.Fatalf("controlBytes(%q) = %d, want %d", b, got, want)
 		}
 	}
 }
