@@ -15,10 +15,10 @@ func TestPrefilterAgainstNaive(t *testing.T) {
 	p := newPrefilter(words)
 	rng := rand.New(rand.NewPCG(7, 9))
 	const alphabet = "abcABC_-kKeEyYxo pius"
-	for iter := 0; iter < 300; iter++ {
-		n := rng.IntN(200)
+	for iter := 0; iter < 1000; iter++ {
+		n := rng.IntN(600) // either side of the interleaved scan's threshold
 		if iter%3 == 0 {
-			n = 4096 + rng.IntN(20000) // long enough for the two-stream scan
+			n = 4096 + rng.IntN(20000)
 		}
 		b := make([]byte, n)
 		for i := range b {
