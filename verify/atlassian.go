@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/leakhound/leakhound/finding"
@@ -29,7 +28,7 @@ var atlassian = &Verifier{
 	Parts:    []string{"atlassian-site", "atlassian-email"},
 	Endpoint: "https://{tenant}.atlassian.net",
 	Check: func(ctx context.Context, call *Call, req Request) finding.Verification {
-		sites := partCandidates(req.Part("atlassian-site"), tenantLabel.MatchString)
+		sites := partCandidates(req.Part("atlassian-site"), tenantLabel().MatchString)
 		emails := partCandidates(req.Part("atlassian-email"), atlassianAccount)
 		if len(sites) == 0 {
 			if _, err := call.Tenant(""); err == nil {
@@ -75,12 +74,12 @@ var atlassian = &Verifier{
 }
 
 // atlassianEmail is an address that can be a Basic auth user name.
-var atlassianEmail = regexp.MustCompile(`^[^@\s:]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?\.[a-z]{2,24}$`)
+var atlassianEmail = lazyRegexp(`^[^@\s:]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?\.[a-z]{2,24}$`)
 
 // atlassianAccount is an email address that can be an account's: git@
 // addresses are SSH remotes.
 func atlassianAccount(s string) bool {
-	return atlassianEmail.MatchString(s) && !strings.HasPrefix(s, "git@")
+	return atlassianEmail().MatchString(s) && !strings.HasPrefix(s, "git@")
 }
 
 // atlassianMyself asks the site who EMAIL:TOKEN is. status is the HTTP

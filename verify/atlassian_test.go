@@ -89,7 +89,7 @@ func TestAtlassianSite(t *testing.T) {
 		t.Errorf("%v %v", u, err)
 	}
 	for _, bad := range []string{"evil.example/x", "acme.evil", "127.0.0.1", "acme_eng", "acme:443"} {
-		if got := partCandidates([]string{bad}, tenantLabel.MatchString); len(got) != 0 {
+		if got := partCandidates([]string{bad}, tenantLabel().MatchString); len(got) != 0 {
 			t.Errorf("site %q taken: %q", bad, got)
 		}
 	}

@@ -76,7 +76,7 @@ const (
 
 var (
 	azureGUID          = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	azureTenantDomain  = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.onmicrosoft\.com$`)
+	azureTenantDomain  = lazyRegexp(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.onmicrosoft\.com$`)
 	azureAADSTS        = regexp.MustCompile(`\bAADSTS(\d+)\b`)
 	azureNoTenantCodes = []int{90002, 900023}
 )
@@ -84,7 +84,7 @@ var (
 // validAzureTenant: a tenant id (GUID) or a NAME.onmicrosoft.com domain,
 // lowercased, and nothing else may go into the token endpoint's path.
 func validAzureTenant(s string) bool {
-	return azureGUID.MatchString(s) || azureTenantDomain.MatchString(s)
+	return azureGUID.MatchString(s) || azureTenantDomain().MatchString(s)
 }
 
 // azureClientCredentials asks for a Graph token with one tenant and client

@@ -82,7 +82,14 @@ type Call struct {
 }
 
 // tenantLabel is what may stand for {tenant}: one DNS label.
-var tenantLabel = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+var tenantLabel = lazyRegexp(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// lazyRegexp compiles expr on first use: a counted repetition such as
+// {0,251} makes a large program, and compiling a few at start-up cost
+// every run (a pre-commit hook that verifies nothing) milliseconds.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // Tenant returns a Call whose requests go to the provider's host for one
 // customer (the {tenant} of its endpoint). label must be a single DNS
@@ -96,7 +103,7 @@ func (c *Call) Tenant(label string) (*Call, error) {
 		return nil, fmt.Errorf("endpoint %s has no tenant", c.base.Host)
 	}
 	label = strings.ToLower(label)
-	if !tenantLabel.MatchString(label) {
+	if !tenantLabel().MatchString(label) {
 		return nil, fmt.Errorf("%q is not a valid tenant name", label)
 	}
 	t := *c

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -47,7 +46,7 @@ var gcpServiceAccount = &Verifier{
 		if email == "" {
 			return unknown("the key file's client_email was not found next to the key")
 		}
-		if !gcpServiceAccountEmail.MatchString(email) {
+		if !gcpServiceAccountEmail().MatchString(email) {
 			return unknown("client_email %q is not a service account", email)
 		}
 		key, err := gcpPrivateKey(req.Secret)
@@ -100,7 +99,7 @@ var gcpServiceAccount = &Verifier{
 	},
 }
 
-var gcpServiceAccountEmail = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}@[a-z0-9.-]{1,100}\.gserviceaccount\.com$`)
+var gcpServiceAccountEmail = lazyRegexp(`^[A-Za-z0-9._-]{1,100}@[a-z0-9.-]{1,100}\.gserviceaccount\.com$`)
 
 // gcpProject reads the project from name@PROJECT.iam.gserviceaccount.com.
 func gcpProject(email string) string {
