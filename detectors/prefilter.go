@@ -102,29 +102,37 @@ func newPrefilter(words []string) *prefilter {
 		slices.SortFunc(es, func(a, b edge) int { return a.class - b.class })
 	}
 	nodes := len(nodeOut)
-	fail := make([]int32, nodes)
+	// States are numbered in breadth-first order: the root and the
+	// shallow states, where the automaton spends nearly all its steps,
+	// get the first rows of the table, a few pages the CPU keeps at hand.
+	id := make([]int32, nodes) // trie node -> state
+	order := make([]int32, 1, nodes)
+	for i := 0; i < len(order); i++ {
+		for _, e := range children[order[i]] {
+			id[e.child] = int32(len(order))
+			order = append(order, e.child)
+		}
+	}
+	fail := make([]int32, nodes) // by state
 	p.delta = make([]uint32, nodes*n)
 	p.out = make([][]int32, nodes)
-	// Breadth-first: a state's row starts as a copy of its fail state's
-	// row, which is complete because the fail state is shallower.
-	queue := make([]int32, 1, nodes)
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		row := p.delta[int(s)*n : int(s)*n+n]
-		if s != 0 {
-			f := int(fail[s])
+	// In breadth-first order: a state's row starts as a copy of its fail
+	// state's row, which is complete because the fail state is shallower.
+	for st, node := range order {
+		row := p.delta[st*n : st*n+n]
+		if st != 0 {
+			f := int(fail[st])
 			copy(row, p.delta[f*n:f*n+n])
-			p.out[s] = append(append([]int32(nil), nodeOut[s]...), p.out[f]...)
+			p.out[st] = append(append([]int32(nil), nodeOut[node]...), p.out[f]...)
 		} else {
 			p.out[0] = nodeOut[0]
 		}
-		for _, e := range children[s] {
-			if s != 0 {
-				fail[e.child] = int32(row[e.class] &^ outFlag)
+		for _, e := range children[node] {
+			child := id[e.child]
+			if st != 0 {
+				fail[child] = int32(row[e.class])
 			}
-			row[e.class] = uint32(e.child)
-			queue = append(queue, e.child)
+			row[e.class] = uint32(child)
 		}
 	}
 	// Turn state numbers into row offsets and flag every transition into a
