@@ -9,11 +9,11 @@ import (
 	"github.com/leakhound/leakhound/detectors/detectortest"
 )
 
-// pemBody returns the base64 lines of a synthetic key body: random bytes,
-// no real key.
-func pemBody(t *testing.T) []string {
+// pemBody returns the base64 lines of a synthetic key body of n random
+// bytes: no real key.
+func pemBody(t *testing.T, n int) []string {
 	t.Helper()
-	raw := make([]byte, 600)
+	raw := make([]byte, n)
 	if _, err := rand.Read(raw); err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func pemBody(t *testing.T) []string {
 func TestEscapedPEMPrivateKey(t *testing.T) {
 	t.Parallel()
 	e := defaultEngine(t)
-	body := pemBody(t)
+	body := pemBody(t, 600)
 	block := func(label, nl string) string {
 		return "-----BEGIN " + label + "-----" + nl + strings.Join(body, nl) + nl + "-----END " + label + "-----"
 	}
@@ -80,7 +80,7 @@ func TestServiceAccountKeyOnce(t *testing.T) {
 	t.Parallel()
 	e := defaultEngine(t)
 	content := "{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n" +
-		strings.Join(pemBody(t), `\n`) + "\\n-----END PRIVATE KEY-----\\n\",\n  \"client_email\": \"svc@proj.iam.gserviceaccount.com\"\n}\n"
+		strings.Join(pemBody(t, 600), `\n`) + "\\n-----END PRIVATE KEY-----\\n\",\n  \"client_email\": \"svc@proj.iam.gserviceaccount.com\"\n}\n"
 	fs := detectortest.Find(t, e, "sa.json", content)
 	if len(fs) != 1 || fs[0].RuleID != "gcp-service-account-key" || fs[0].Location.Line != 3 {
 		for _, f := range fs {

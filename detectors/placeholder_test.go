@@ -1,8 +1,6 @@
 package detectors_test
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -17,18 +15,7 @@ func TestPlaceholderWordsInRandomData(t *testing.T) {
 	t.Parallel()
 	refused := 0
 	for range 3000 {
-		raw := make([]byte, 1200)
-		if _, err := rand.Read(raw); err != nil {
-			t.Fatal(err)
-		}
-		b := base64.StdEncoding.EncodeToString(raw)
-		var lines []string
-		for len(b) > 64 {
-			lines = append(lines, b[:64])
-			b = b[64:]
-		}
-		lines = append(lines, b)
-		key := "-----BEGIN PRIVATE KEY-----\\n" + strings.Join(lines, `\n`) + "\\n-----END PRIVATE KEY-----"
+		key := "-----BEGIN PRIVATE KEY-----\\n" + strings.Join(pemBody(t, 1200), `\n`) + "\\n-----END PRIVATE KEY-----"
 		if detectors.IsPlaceholder(key) {
 			refused++
 			t.Logf("taken for a placeholder: %s", key)
