@@ -398,8 +398,8 @@ func (r *compiledRule) impliedBy(id int32) bool { return r.implies[id] }
 // requires (".tf", "id_rsa"), which is checked before RE2 runs.
 type pathMemo struct {
 	path    string
-	lower   []byte  // path lowercased, when ASCII
-	ascii   bool    //
+	lower   []byte  // path lowercased, when ascii
+	ascii   bool    // path is all ASCII
 	result  []uint8 // rule index -> 0 (not yet), pathMatch, pathOther
 	touched []int
 }
@@ -411,7 +411,7 @@ const (
 
 // matches reports whether r's path regex matches path.
 func (m *pathMemo) matches(r *compiledRule, path string) bool {
-	if m.result == nil || m.path != path {
+	if m.path != path || len(m.touched) == 0 { // (nothing remembered: lower is set anew)
 		for _, i := range m.touched {
 			m.result[i] = 0
 		}
@@ -419,12 +419,6 @@ func (m *pathMemo) matches(r *compiledRule, path string) bool {
 		m.path = path
 		m.lower = slices.Grow(m.lower[:0], len(path))[:len(path)]
 		m.ascii = regex.LowerASCII(m.lower, []byte(path))
-	}
-	if m.result == nil {
-		m.result = make([]uint8, r.index+1)
-	}
-	if r.index >= len(m.result) {
-		m.result = append(m.result, make([]uint8, r.index+1-len(m.result))...)
 	}
 	if v := m.result[r.index]; v != 0 {
 		return v == pathMatch
@@ -500,7 +494,8 @@ func (e *Engine) getScratch() *scratch {
 	if st, ok := e.scratch.Get().(*scratch); ok {
 		return st
 	}
-	return &scratch{windows: make([][]span, len(e.rules)), met: make([][]bool, len(e.rules)), state: make([]uint8, len(e.rules))}
+	n := len(e.rules)
+	return &scratch{windows: make([][]span, n), met: make([][]bool, n), state: make([]uint8, n), paths: pathMemo{result: make([]uint8, n)}}
 }
 
 func (e *Engine) putScratch(st *scratch) {
@@ -601,6 +596,14 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 		st.mark(r.index, ruleApplies)
 		return true
 	}
+	// keyword adds rule r's window for hit h, unless the bytes after the
+	// keyword can't start one of its matches (see regex.Lead).
+	keyword := func(r *compiledRule, h hit) {
+		start := h.End - len(e.pre.words[h.Keyword])
+		if e.unfiltered || r.lead.At(data, start) {
+			st.addHit(r, data, start, h.End, r.impliedBy(h.Keyword))
+		}
+	}
 	var hits []hit
 	partOnlyHit := false
 	if len(e.byKeyword) > 0 {
@@ -615,11 +618,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 					partOnlyHit = true
 					continue
 				}
-				start := h.End - len(e.pre.words[h.Keyword])
-				if !e.unfiltered && !r.lead.At(data, start) {
-					continue
-				}
-				st.addHit(r, data, start, h.End, r.impliedBy(h.Keyword))
+				keyword(r, h)
 			}
 		}
 	}
@@ -735,8 +734,8 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	if len(out) > 0 && partOnlyHit {
 		for _, h := range hits {
 			for _, r := range e.byKeyword[h.Keyword] {
-				if start := h.End - len(e.pre.words[h.Keyword]); r.SkipReport && st.state[r.index] == ruleApplies && (e.unfiltered || r.lead.At(data, start)) {
-					st.addHit(r, data, start, h.End, r.impliedBy(h.Keyword))
+				if r.SkipReport && st.state[r.index] == ruleApplies {
+					keyword(r, h)
 				}
 			}
 		}
