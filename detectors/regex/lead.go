@@ -295,13 +295,3 @@ next:
 	}
 	return false
 }
-
-// Len is the number of positions the longest alternative fixes (for
-// tests and debugging).
-func (l Lead) Len() int {
-	n := 0
-	for _, s := range l.seqs {
-		n = max(n, len(s))
-	}
-	return n
-}

@@ -50,7 +50,7 @@ func TestRequiredHoldsOnMatches(t *testing.T) {
 	} {
 		req := RequiredOf(expr)
 		eachRandomMatch(t, expr, pieces, rnd, 200000, func(text string, loc []int) {
-			if ok, _ := req.Met([]byte(text[loc[0]:loc[1]]), nil); !ok {
+			if !req.Met([]byte(text[loc[0]:loc[1]])) {
 				t.Fatalf("%q matches %q, which doesn't meet %s", expr, text[loc[0]:loc[1]], req)
 			}
 		})

@@ -110,19 +110,19 @@ func (r Required) String() string {
 	return strings.Join(parts, " & ")
 }
 
-// Met reports whether text may hold a match. lower is scratch space for
-// text's lowercase copy, returned for reuse. Text holding bytes beyond
+// Met reports whether text may hold a match. Text holding bytes beyond
 // ASCII always may: under (?i) RE2 matches k and s by their Unicode case
-// folds (U+212A, U+017F) too.
-func (r Required) Met(text, lower []byte) (bool, []byte) {
+// folds (U+212A, U+017F) too. (The engine lowercases a chunk once for
+// all its rules and calls MetLower.)
+func (r Required) Met(text []byte) bool {
 	if len(r.sets) == 0 {
-		return true, lower
+		return true
 	}
-	lower = slices.Grow(lower[:0], len(text))[:len(text)]
+	lower := make([]byte, len(text))
 	if !LowerASCII(lower, text) {
-		return true, lower
+		return true
 	}
-	return r.MetLower(lower), lower
+	return r.MetLower(lower)
 }
 
 // MetLower is Met of a text already lowercased by LowerASCII (and all

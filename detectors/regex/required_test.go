@@ -58,7 +58,7 @@ func TestRequiredMet(t *testing.T) {
 		// Beyond ASCII: (?i)k also matches the Kelvin sign, so no verdict.
 		{"api_\u212aey = abc", true},
 	} {
-		if got, _ := r.Met([]byte(c.text), nil); got != c.want {
+		if got := r.Met([]byte(c.text)); got != c.want {
 			t.Errorf("Met(%q) = %v, want %v", c.text, got, c.want)
 		}
 	}
