@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/leakhound/leakhound/finding"
-	"github.com/leakhound/leakhound/rules"
 )
 
 // TestFiltersChangeNoFinding: requirements and leads (detectors/regex)
@@ -21,23 +20,12 @@ import (
 // another rule's secret). Runs without -race (a thousand rules, one
 // goroutine; `make test` runs the package again without it).
 func TestFiltersChangeNoFinding(t *testing.T) {
-	cfg, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	filtered, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	filtered, plain := defaultEngine(t), defaultEngine(t)
 	plain.unfiltered = true
 
 	var samples []string
 	var paths []string
-	for _, r := range cfg.Rules {
+	for _, r := range filtered.rules {
 		for _, x := range append(slices.Clone(r.Examples), r.NegativeExamples...) {
 			samples = append(samples, x)
 			paths = append(paths, r.ExampleFile())

@@ -11,22 +11,22 @@ import (
 	"github.com/leakhound/leakhound/rules"
 )
 
-// benchEngine is the engine over the default rules.
-func benchEngine(b *testing.B) *Engine {
-	b.Helper()
+// defaultEngine is the engine over the default rules.
+func defaultEngine(tb testing.TB) *Engine {
+	tb.Helper()
 	cfg, err := rules.Default()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	e, err := New(cfg)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return e
 }
 
 func BenchmarkPrefilter(b *testing.B) {
-	e := benchEngine(b)
+	e := defaultEngine(b)
 	var data []byte
 	filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", "net"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() && filepath.Ext(p) == ".go" {
@@ -50,7 +50,7 @@ func BenchmarkPrefilter(b *testing.B) {
 // full of hex and base64 runs and keyword hits: the cost per byte must not
 // grow with the line's length.
 func BenchmarkHugeLine(b *testing.B) {
-	e := benchEngine(b)
+	e := defaultEngine(b)
 	var line []byte
 	for i := 0; len(line) < 4<<20; i++ {
 		line = append(line, `{"secret_key":"`...)
