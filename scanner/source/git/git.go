@@ -300,11 +300,13 @@ func (b *messageBudget) take(n int) bool {
 func newMeta(h plumbing.Hash, author, email string, message []byte, date time.Time, keep *messageBudget) *meta {
 	_, tz := date.Zone()
 	first := firstLine(message)
-	m := &meta{hash: h, dated: true, tz: int32(tz), when: date.Unix(), text: author + "\x00" + email + "\x00" + first,
+	m := &meta{hash: h, dated: true, tz: int32(tz), when: date.Unix(),
 		oneLine: len(message) == len(first)+1 && string(message[:len(first)]) == first && message[len(first)] == '\n'}
+	kept := first
 	if !m.oneLine && keep.take(len(message)) {
-		m.text, m.whole = author+"\x00"+email+"\x00"+string(message), true
+		kept, m.whole = string(message), true
 	}
+	m.text = author + "\x00" + email + "\x00" + kept
 	return m
 }
 
