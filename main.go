@@ -5,6 +5,10 @@ import (
 	"os"
 
 	"github.com/leakhound/leakhound/cmd"
+	"github.com/leakhound/leakhound/internal/hugeheap"
 )
 
-func main() { os.Exit(cmd.Main()) }
+func main() {
+	hugeheap.Reserve()
+	os.Exit(cmd.Main())
+}

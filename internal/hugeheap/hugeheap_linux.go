@@ -1,0 +1,32 @@
+package hugeheap
+
+import (
+	"os"
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+// hugePage is the x86-64 and arm64 (4 KiB base page) huge page size; the
+// kernel ignores the advice on a system whose huge pages differ.
+const hugePage = 2 << 20
+
+// Reserve marks Size bytes of Go heap for transparent huge pages. It reports
+// whether the kernel accepted the advice (false also when disabled, or when
+// the kernel has no transparent huge page support).
+func Reserve() bool {
+	if os.Getenv(Disabled) != "" {
+		return false
+	}
+	b := make([]byte, Size)
+	// The block comes from freshly mapped heap, so allocating it wrote
+	// nothing; align its range inward to whole huge pages.
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	off := int((hugePage - start%hugePage) % hugePage)
+	n := (len(b) - off) / hugePage * hugePage
+	err := syscall.Madvise(b[off:off+n], syscall.MADV_HUGEPAGE)
+	// Free the block now, so the next allocations reuse its range and
+	// the heap goal is computed from the program's own heap.
+	runtime.GC()
+	return err == nil
+}
