@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -204,6 +205,12 @@ func joinShown(shown, rel string) string {
 	return shown + "/" + rel
 }
 
+// firstRead is the size of a file's first read: the whole of most source
+// files, so the read that follows the head's is saved.
+const firstRead = 16 << 10
+
+var firstReads = sync.Pool{New: func() any { b := make([]byte, firstRead); return &b }}
+
 func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 	shown := joinShown(j.root, j.rel)
 	if ctx.Err() != nil {
@@ -240,11 +247,16 @@ func (s *Source) scanFile(ctx context.Context, j job, sink source.Sink) {
 		size = -1
 	}
 	// The head decides whether the file is an archive; read with plain
-	// reads (no seek back), it is then the start of the content.
-	var headBuf [source.HeadLen]byte
-	head := headBuf[:]
+	// reads (no seek back), it is then the start of the content. It is
+	// read in one piece as large as most source files, so most files
+	// take one read.
+	hp := firstReads.Get().(*[]byte)
+	defer firstReads.Put(hp)
+	head := *hp
 	if sized {
 		head = head[:min(int64(len(head)), size)]
+	} else {
+		head = head[:source.HeadLen]
 	}
 	n, err := io.ReadFull(f, head)
 	head = head[:n]
