@@ -920,9 +920,17 @@ type baseShard struct {
 	items map[baseKey]*list.Element
 }
 
-type baseKey struct {
-	pack int
-	off  int64
+// baseKey is a pack's id and an offset in it, in one word (a map keyed by
+// a word hashes faster than by a struct): the offset in the high 48 bits,
+// the id in the low 16. An object of a pack whose id or offset does not fit
+// is not cached.
+type baseKey uint64
+
+func newBaseKey(pack int, off int64) (baseKey, bool) {
+	if pack < 0 || pack >= 1<<16 || off < 0 || off >= 1<<48 {
+		return 0, false
+	}
+	return baseKey(uint64(off)<<16 | uint64(pack)), true
 }
 
 type cached struct {
@@ -942,12 +950,15 @@ func newBaseCache(maxBytes int64) *baseCache {
 
 func (c *baseCache) shard(k baseKey) *baseShard {
 	// Entries are at least a few bytes apart: mix the offset's bits.
-	x := uint64(k.off)*0x9e3779b97f4a7c15 + uint64(k.pack)
+	x := uint64(k) * 0x9e3779b97f4a7c15
 	return &c.shards[(x>>32)%baseShards]
 }
 
 func (c *baseCache) get(pack int, off int64) (*cached, bool) {
-	k := baseKey{pack, off}
+	k, ok := newBaseKey(pack, off)
+	if !ok {
+		return nil, false
+	}
 	s := c.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -960,7 +971,10 @@ func (c *baseCache) get(pack int, off int64) (*cached, bool) {
 }
 
 func (c *baseCache) put(pack int, off int64, t plumbing.ObjectType, data []byte) {
-	k := baseKey{pack, off}
+	k, ok := newBaseKey(pack, off)
+	if !ok {
+		return
+	}
 	s := c.shard(k)
 	size := int64(len(data)) + 64
 	if size > s.max {

@@ -507,3 +507,41 @@ func TestODBTruncatedMappedPack(t *testing.T) {
 		t.Errorf("no read of %d objects past the cut failed over to go-git", len(objs))
 	}
 }
+
+func TestBaseCacheKeysPackAndOffset(t *testing.T) {
+	c := newBaseCache(1 << 20)
+	c.put(1, 4096, plumbing.BlobObject, []byte("pack 1"))
+	c.put(2, 4096, plumbing.BlobObject, []byte("pack 2"))
+	c.put(1, 4096+1<<16, plumbing.BlobObject, []byte("pack 1, offset that shares the low bits"))
+	for _, tc := range []struct {
+		pack int
+		off  int64
+		want string
+	}{
+		{1, 4096, "pack 1"},
+		{2, 4096, "pack 2"},
+		{1, 4096 + 1<<16, "pack 1, offset that shares the low bits"},
+		{3, 4096, ""},
+	} {
+		got, ok := c.get(tc.pack, tc.off)
+		switch {
+		case tc.want == "" && ok:
+			t.Errorf("get(%d, %d) = %q, want a miss", tc.pack, tc.off, got.data)
+		case tc.want != "" && (!ok || string(got.data) != tc.want):
+			t.Errorf("get(%d, %d) = %v, want %q", tc.pack, tc.off, got, tc.want)
+		}
+	}
+	// A pack id or offset the key can't hold is never cached, so it can't
+	// be mistaken for another pack's object.
+	c.put(1<<16+1, 4096, plumbing.BlobObject, []byte("pack 65537"))
+	if got, _ := c.get(1, 4096); string(got.data) != "pack 1" {
+		t.Errorf("pack 65537 overwrote pack 1: get(1, 4096) = %q", got.data)
+	}
+	if _, ok := c.get(1<<16+1, 4096); ok {
+		t.Errorf("pack 65537 was cached")
+	}
+	c.put(1, 1<<48, plumbing.BlobObject, []byte("offset 2^48"))
+	if _, ok := c.get(1, 1<<48); ok {
+		t.Errorf("offset 2^48 was cached")
+	}
+}
