@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64)
+
 package hugeheap
 
 import (
@@ -7,8 +9,10 @@ import (
 	"unsafe"
 )
 
-// hugePage is the x86-64 and arm64 (4 KiB base page) huge page size; the
-// kernel ignores the advice on a system whose huge pages differ.
+// hugePage is the huge page size of x86-64, and of arm64 with 4 KiB base
+// pages. With larger pages (arm64 kernels built for 64 KiB) the advice
+// still covers the range, and the kernel backs what whole huge pages of
+// its own size fit in it.
 const hugePage = 2 << 20
 
 // Reserve marks Size bytes of Go heap for transparent huge pages. It reports
