@@ -9,6 +9,11 @@ import (
 )
 
 func main() {
-	hugeheap.Reserve()
+	// A scan's heap is put on huge pages; a server's is not: between
+	// scans it gives memory back, which the kernel would gather into huge
+	// pages again, keeping the server at its peak.
+	if !cmd.LongRunning(os.Args[1:]) {
+		hugeheap.Reserve()
+	}
 	os.Exit(cmd.Main())
 }

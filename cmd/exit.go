@@ -49,6 +49,14 @@ func Main() int {
 	return Run(ctx, os.Args[1:], System())
 }
 
+// LongRunning reports whether args name a command that stays up and scans
+// again and again (serve), rather than one scan that ends.
+func LongRunning(args []string) bool {
+	streams, _, _ := TestStreams("")
+	c, _, err := NewRootCmd(streams).Find(args)
+	return err == nil && c.Name() == "serve"
+}
+
 // Run runs the CLI with the given arguments and streams.
 func Run(ctx context.Context, args []string, io *IOStreams) int {
 	root := NewRootCmd(io)

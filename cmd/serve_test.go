@@ -284,3 +284,22 @@ func TestServeNeedsASecret(t *testing.T) {
 		t.Errorf("no --listen: exit %d", code)
 	}
 }
+
+func TestLongRunningIsServeOnly(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"serve", "--listen", "127.0.0.1:0"}, true},
+		{[]string{"--config", "x.toml", "serve"}, true},
+		{[]string{"dir", "serve"}, false}, // a directory named serve
+		{[]string{"git", "."}, false},
+		{[]string{"org", "github", "acme"}, false},
+		{nil, false},
+		{[]string{"no-such-command"}, false},
+	} {
+		if got := LongRunning(tc.args); got != tc.want {
+			t.Errorf("LongRunning(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
