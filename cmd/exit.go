@@ -7,6 +7,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/leakhound/leakhound/internal/hugeheap"
 )
 
 // Exit codes a CI job can rely on.
@@ -46,20 +50,31 @@ func Main() int {
 		<-ctx.Done()
 		stop()
 	}()
-	return Run(ctx, os.Args[1:], System())
+	io, args := System(), os.Args[1:]
+	root := NewRootCmd(io)
+	// A scan's heap is put on huge pages; a server's is not: between
+	// scans it gives memory back, which the kernel would gather into huge
+	// pages again, keeping the server at its peak.
+	if !longRunning(root, args) {
+		hugeheap.Reserve()
+	}
+	return execute(ctx, root, args, io)
 }
 
-// LongRunning reports whether args name a command that stays up and scans
-// again and again (serve), rather than one scan that ends.
-func LongRunning(args []string) bool {
-	streams, _, _ := TestStreams("")
-	c, _, err := NewRootCmd(streams).Find(args)
+// longRunning reports whether args name a command of root that stays up
+// and scans again and again (serve), rather than one scan that ends.
+func longRunning(root *cobra.Command, args []string) bool {
+	c, _, err := root.Find(args)
 	return err == nil && c.Name() == "serve"
 }
 
 // Run runs the CLI with the given arguments and streams.
 func Run(ctx context.Context, args []string, io *IOStreams) int {
-	root := NewRootCmd(io)
+	return execute(ctx, NewRootCmd(io), args, io)
+}
+
+// execute runs root, built on io, with args.
+func execute(ctx context.Context, root *cobra.Command, args []string, io *IOStreams) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -298,8 +298,9 @@ func TestLongRunningIsServeOnly(t *testing.T) {
 		{nil, false},
 		{[]string{"no-such-command"}, false},
 	} {
-		if got := LongRunning(tc.args); got != tc.want {
-			t.Errorf("LongRunning(%q) = %v, want %v", tc.args, got, tc.want)
+		streams, _, _ := TestStreams("")
+		if got := longRunning(NewRootCmd(streams), tc.args); got != tc.want {
+			t.Errorf("longRunning(%q) = %v, want %v", tc.args, got, tc.want)
 		}
 	}
 }
