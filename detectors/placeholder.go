@@ -28,7 +28,8 @@ func IsPlaceholder(s string) bool {
 				break
 			}
 			j += i
-			if !inRandomRun(s, j, j+len(w)) || standsOut(s, s[j:j+len(w)], w) {
+			lo, hi, random := randomRun(s, j, j+len(w))
+			if !random || standsOut(s, lo, hi, j, w) {
 				return true
 			}
 			i = j + 1
@@ -197,15 +198,15 @@ func looksUUID(s string) bool {
 // "tODo" about once in 500.
 const minRandomRun = 40
 
-// inRandomRun reports whether s[i:j] lies in a run of at least
-// minRandomRun base64 characters (standard alphabet).
-func inRandomRun(s string, i, j int) bool {
+// randomRun reports whether s[i:j] lies in a run of at least
+// minRandomRun base64 characters (standard alphabet), and the run's bounds.
+func randomRun(s string, i, j int) (lo, hi int, ok bool) {
 	isB64 := func(c byte) bool {
 		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/'
 	}
 	for k := i; k < j; k++ {
 		if !isB64(s[k]) {
-			return false
+			return 0, 0, false
 		}
 	}
 	for i > 0 && isB64(s[i-1]) {
@@ -214,16 +215,28 @@ func inRandomRun(s string, i, j int) bool {
 	for j < len(s) && isB64(s[j]) {
 		j++
 	}
-	return j-i >= minRandomRun
+	return i, j, j-i >= minRandomRun
 }
 
-// standsOut reports whether placeholder word w, found as occ inside a
-// random-looking run, was written as a word rather than met by chance:
-// in one case ("EXAMPLE" in AWS's documented secret key), and either
-// five letters or more or more than once ("fakefakefake...").
-func standsOut(s, occ, w string) bool {
+// standsOut reports whether placeholder word w, found at s[at:] inside the
+// random-looking run s[lo:hi], was written as a word rather than met by
+// chance. It must be in one case ("EXAMPLE" in AWS's documented secret
+// key) and either long (seven letters or more), repeated
+// ("fakefakefake..."), or five letters or more at the run's start or end
+// ("DUMMY0123..."). Chance alone gives a five-letter word in one case at a
+// given place once in 500 million: with three such words, one 1,600-byte
+// private key in 100,000 would be lost if a five-letter word stood out
+// anywhere in a run; at seven letters, one in 100 million.
+func standsOut(s string, lo, hi, at int, w string) bool {
+	occ := s[at : at+len(w)]
 	if occ != strings.ToLower(occ) && occ != strings.ToUpper(occ) {
 		return false
 	}
-	return len(w) >= 5 || strings.Count(s, occ) > 1
+	switch {
+	case len(w) >= 7, strings.Count(s, occ) > 1:
+		return true
+	case len(w) >= 5:
+		return at == lo || at+len(w) == hi
+	}
+	return false
 }

@@ -34,9 +34,21 @@ func TestPlaceholderWordsInRandomData(t *testing.T) {
 		"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDUMMYtokenHEREexample",
 		"sk-test-TODO",
 		"xoxb-dummy-token",
+		"sk_test_DUMMY0123456789abcdefghijklmnopqrstuvwxyzAB",
+		"9Kq2ZbW7mXc4TnV8pLr3HsJ6dYf1GtUeRkA5wQoN0xxxxx",
 	} {
 		if !detectors.IsPlaceholder(s) {
 			t.Errorf("%q not taken for a placeholder", s)
+		}
+	}
+	// A five-letter word inside a random run is chance: CI once lost a
+	// random key body to "xxxxx" in its middle.
+	for _, s := range []string{
+		"OI2zp+G/w2EkYtgyTVgQQUoPNT9zuTiygXhCY7LP7bfQWxxxxxBxC86L5jNhqQF6w6PQU1HMtLZK5PZewqKXfL8ZHjChe",
+		"9Kq2ZbW7mXc4TnV8pLr3HsJ6dYf1GtUeRkA5wQoNdummyZbW7mXc4TnV8pLr3HsJ6dYf1",
+	} {
+		if detectors.IsPlaceholder(s) {
+			t.Errorf("%q taken for a placeholder", s)
 		}
 	}
 }
