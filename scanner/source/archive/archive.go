@@ -44,6 +44,7 @@ const (
 	DefaultRatioMinBytes = 1 << 20
 	DefaultMaxZipMemory  = 32 << 20
 	DefaultMaxPDFInflate = 64 << 20
+	DefaultMaxHoleBytes  = 8 << 30
 )
 
 // Options configure how archives are entered. Zero fields take the
@@ -72,6 +73,11 @@ type Options struct {
 	TempDir      string
 	// MaxPDFInflate caps the bytes inflated from one PDF's streams.
 	MaxPDFInflate int64
+	// MaxHoleBytes caps the zeros read from the holes of sparse tar
+	// members in one top-level archive. Holes are not counted against
+	// MaxBytes (they stand for no stored byte), but reading them is still
+	// a pass over zeros, about a second for 8 GiB.
+	MaxHoleBytes int64
 }
 
 func (o Options) withDefaults() Options {
@@ -95,6 +101,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxPDFInflate <= 0 {
 		o.MaxPDFInflate = DefaultMaxPDFInflate
+	}
+	if o.MaxHoleBytes <= 0 {
+		o.MaxHoleBytes = DefaultMaxHoleBytes
 	}
 	return o
 }
@@ -324,6 +333,7 @@ type walker struct {
 	opts    Options
 	sink    source.Sink
 	bytes   int64 // decompressed bytes read inside archives
+	holes   int64 // zeros read from sparse tar members' holes
 	entries int
 	stopped bool // a limit ended the whole archive
 	// lastLimit is the last limit error reported.

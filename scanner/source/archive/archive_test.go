@@ -8,9 +8,11 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -536,5 +538,112 @@ func TestHighRatioMemberWithStatedSize(t *testing.T) {
 	rec, _, _ := scanStream(t, "catalog.json.gz", gz(t, data), Options{})
 	if msg := rec.problems["catalog.json.gz!/catalog.json"]; !strings.Contains(msg, "zip bomb") {
 		t.Errorf("gzip stream without a stated size: problems %v", rec.problems)
+	}
+}
+
+// fragment is a stored part of a sparse tar member; the rest is holes.
+type fragment struct {
+	off  int64
+	data []byte
+}
+
+// sparseTarMember is one member of a GNU tar in the old sparse format
+// (type 'S', the map in the header), as `tar --sparse` writes: size is
+// the file's logical size, frags (at most four) the parts stored. Go's
+// tar writer no longer writes sparse files, so the header is built here.
+func sparseTarMember(t testing.TB, name string, size int64, frags ...fragment) []byte {
+	t.Helper()
+	if len(frags) > 4 {
+		t.Fatal("at most four fragments fit the header")
+	}
+	var blk [512]byte
+	octal := func(field []byte, v int64) {
+		s := strconv.FormatInt(v, 8)
+		s = strings.Repeat("0", len(field)-1-len(s)) + s
+		copy(field, s)
+	}
+	copy(blk[0:100], name)
+	octal(blk[100:108], 0o644)
+	octal(blk[108:116], 0)
+	octal(blk[116:124], 0)
+	var stored int64
+	for _, f := range frags {
+		stored += int64(len(f.data))
+	}
+	octal(blk[124:136], stored)
+	octal(blk[136:148], 0)
+	blk[156] = tar.TypeGNUSparse
+	copy(blk[257:265], "ustar  \x00")
+	for i, f := range frags {
+		octal(blk[386+24*i:386+24*i+12], f.off)
+		octal(blk[386+24*i+12:386+24*i+24], int64(len(f.data)))
+	}
+	octal(blk[483:495], size)
+	copy(blk[148:156], "        ")
+	sum := 0
+	for _, b := range blk {
+		sum += int(b)
+	}
+	copy(blk[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	out := append([]byte(nil), blk[:]...)
+	for _, f := range frags {
+		out = append(out, f.data...)
+	}
+	if pad := len(out) % 512; pad != 0 {
+		out = append(out, make([]byte, 512-pad)...)
+	}
+	return out
+}
+
+// TestSparseTarHoles: the holes of a sparse member are zeros nobody
+// stored. They do not use up the archive's byte budget, so a tiny member
+// declaring a large hole leaves the members after it scanned; and they
+// have their own cap, which ends only the member that passes it.
+func TestSparseTarHoles(t *testing.T) {
+	t.Parallel()
+	atEnd, after := token(), token()
+	const size = 48 << 20
+	last := []byte("token=" + atEnd + "\n")
+	sparse := sparseTarMember(t, "disk.img", size,
+		fragment{off: 4096, data: []byte("header block\n")},
+		fragment{off: size - int64(len(last)), data: last})
+	regular := makeTar(t, entry{name: "after.env", data: []byte("API_TOKEN=" + after + "\n")})
+	archive := append(sparse, regular...) // makeTar's end-of-archive blocks close both
+
+	// Check that Go's tar reader takes the header as sparse, so the test
+	// measures holes and not a corrupt member.
+	tr := tar.NewReader(bytes.NewReader(archive))
+	hdr, err := tr.Next()
+	if err != nil || hdr.Size != size {
+		t.Fatalf("sparse member: %+v, %v", hdr, err)
+	}
+
+	rec, _, err := scanStream(t, "backup.tar", archive, Options{MaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.problems) != 0 {
+		t.Errorf("problems: %v", rec.problems)
+	}
+	if p := rec.found(atEnd); p != "backup.tar!/disk.img" {
+		t.Errorf("secret stored after a 48 MiB hole found at %q", p)
+	}
+	if p := rec.found(after); p != "backup.tar!/after.env" {
+		t.Errorf("member after the sparse one found at %q", p)
+	}
+
+	// A hole cap ends the sparse member, reported, and the scan goes on.
+	rec, _, err = scanStream(t, "backup.tar", archive, Options{MaxBytes: 1 << 20, MaxHoleBytes: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := rec.problems["backup.tar!/disk.img"]; !strings.Contains(msg, "sparse file holes over 8388608 bytes") {
+		t.Errorf("hole cap: problems %v", rec.problems)
+	}
+	if rec.found(atEnd) != "" {
+		t.Error("secret past the hole cap reported as scanned")
+	}
+	if p := rec.found(after); p != "backup.tar!/after.env" {
+		t.Errorf("member after the capped one found at %q", p)
 	}
 }

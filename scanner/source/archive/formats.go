@@ -151,7 +151,8 @@ func (w *walker) spool(r io.Reader, what string) (io.ReaderAt, int64, func(), er
 
 // tar scans a tar archive, reading it once, in order.
 func (w *walker) tar(r io.Reader, origin finding.Origin, depth int) error {
-	tr := tar.NewReader(r)
+	in := &source.CountingReader{R: r}
+	tr := tar.NewReader(in)
 	for {
 		if w.ctx.Err() != nil || w.stopped {
 			return nil
@@ -183,10 +184,39 @@ func (w *walker) tar(r io.Reader, origin finding.Origin, depth int) error {
 			continue // directories, devices, fifos
 		}
 		mo := memberOrigin(origin, w.checkName(origin, hdr.Name))
-		br := getReader(tr)
+		br := getReader(&holeReader{tr: tr, in: in, w: w})
 		w.member(br, hdr.Size, mo, depth)
 		putReader(br)
 	}
+}
+
+// holeReader reads a tar member and gives the archive's byte budget back
+// the zeros the tar reader fills a sparse member's holes with: they were
+// never stored, and a sparse member of a few kilobytes that declares
+// gigabytes of holes must not use up the budget and leave every member
+// after it unscanned. A hole is the part of a read that took nothing
+// from the tar's input. Holes have their own cap (MaxHoleBytes).
+type holeReader struct {
+	tr *tar.Reader
+	in *source.CountingReader // the tar reader's input
+	w  *walker
+}
+
+func (h *holeReader) Read(p []byte) (int, error) {
+	before := h.in.N
+	n, err := h.tr.Read(p)
+	holes := int64(n) - (h.in.N - before)
+	if holes <= 0 {
+		return n, err
+	}
+	h.w.holes += holes
+	if h.w.holes > h.w.opts.MaxHoleBytes {
+		return 0, &limitError{msg: fmt.Sprintf("sparse file holes over %d bytes in this archive (limit); the rest of the member is not scanned", h.w.opts.MaxHoleBytes)}
+	}
+	// The budget reader above counts all n bytes once they are read
+	// through the member's buffer.
+	h.w.bytes -= holes
+	return n, err
 }
 
 // stream scans a compressed stream: a compressed tar is entered as one
