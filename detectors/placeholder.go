@@ -193,40 +193,101 @@ func looksUUID(s string) bool {
 }
 
 // minRandomRun is the length from which a run of base64 characters is
-// taken for random data (a key body's line, a long token), where a word
-// can appear by chance: a 1,600-character private key held "FaKE" or
-// "tODo" about once in 500.
-const minRandomRun = 40
+// taken for random data (a key body, a long token), where a word can
+// appear by chance: a 1,600-character private key held "FaKE" or "tODo"
+// about once in 500. A shorter run is random too when it mixes letters
+// and digits over at least minMixedRun characters (the body of an API
+// key, where "toDo" in "4eC39HqLyjWDaRtoDo1tP7dc" is chance).
+const (
+	minRandomRun = 40
+	minMixedRun  = 16
+)
 
-// randomRun reports whether s[i:j] lies in a run of at least
-// minRandomRun base64 characters (standard alphabet), and the run's bounds.
-func randomRun(s string, i, j int) (lo, hi int, ok bool) {
-	isB64 := func(c byte) bool {
-		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/'
+func isB64(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/'
+}
+
+// lineBreak returns the length of the line break (a newline, CRLF, or the
+// two- or four-character escapes a key pasted into JSON or YAML holds) at
+// s[i:], or 0.
+func lineBreak(s string, i int) int {
+	for _, br := range [...]string{"\\r\\n", "\\n", "\r\n", "\n"} {
+		if strings.HasPrefix(s[i:], br) {
+			return len(br)
+		}
 	}
+	return 0
+}
+
+// randomRun reports whether s[i:j] lies in a run of base64 characters
+// (standard alphabet) that reads as random data, and the run's bounds. A
+// run goes on over a line break between two base64 characters, so a key
+// body is one run and its short last line is no run of its own.
+func randomRun(s string, i, j int) (lo, hi int, ok bool) {
 	for k := i; k < j; k++ {
 		if !isB64(s[k]) {
 			return 0, 0, false
 		}
 	}
-	for i > 0 && isB64(s[i-1]) {
+	for i > 0 {
+		// A break first: the "n" ending an escaped one is a base64 letter.
+		if n := breakEndingAt(s, i); n > 0 && i-n >= 1 && isB64(s[i-n-1]) {
+			i -= n
+			continue
+		}
+		if !isB64(s[i-1]) {
+			break
+		}
 		i--
 	}
-	for j < len(s) && isB64(s[j]) {
-		j++
+	for j < len(s) {
+		if isB64(s[j]) {
+			j++
+			continue
+		}
+		if n := lineBreak(s, j); n > 0 && j+n < len(s) && isB64(s[j+n]) {
+			j += n
+			continue
+		}
+		break
 	}
-	return i, j, j-i >= minRandomRun
+	if j-i >= minRandomRun {
+		return i, j, true
+	}
+	if j-i < minMixedRun {
+		return i, j, false
+	}
+	letters, digits := false, false
+	for k := i; k < j; k++ {
+		c := s[k]
+		letters = letters || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		digits = digits || '0' <= c && c <= '9'
+	}
+	return i, j, letters && digits
+}
+
+// breakEndingAt returns the length of a line break that ends at s[:i], or
+// 0.
+func breakEndingAt(s string, i int) int {
+	for _, br := range [...]string{"\\r\\n", "\\n", "\r\n", "\n"} {
+		if strings.HasSuffix(s[:i], br) {
+			return len(br)
+		}
+	}
+	return 0
 }
 
 // standsOut reports whether placeholder word w, found at s[at:] inside the
 // random-looking run s[lo:hi], was written as a word rather than met by
 // chance. It must be in one case ("EXAMPLE" in AWS's documented secret
-// key) and either long (seven letters or more), repeated
-// ("fakefakefake..."), or five letters or more at the run's start or end
-// ("DUMMY0123..."). Chance alone gives a five-letter word in one case at a
-// given place once in 500 million: with three such words, one 1,600-byte
-// private key in 100,000 would be lost if a five-letter word stood out
-// anywhere in a run; at seven letters, one in 100 million.
+// key, not "tODo") and either long (seven letters or more), repeated
+// ("fakefakefake..."), or at the run's start ("FAKE0123...", "DUMMY..."),
+// or, five letters or more, at its end. Chance alone gives a five-letter
+// word in one case at a given place once in 500 million: with three such
+// words, one 1,600-byte private key in 100,000 would be lost if a
+// five-letter word stood out anywhere in a run; at seven letters, one in
+// 100 million. In a key body (minRandomRun or longer) a word at the start
+// needs five letters too, as at the end.
 func standsOut(s string, lo, hi, at int, w string) bool {
 	occ := s[at : at+len(w)]
 	if occ != strings.ToLower(occ) && occ != strings.ToUpper(occ) {
@@ -235,8 +296,10 @@ func standsOut(s string, lo, hi, at int, w string) bool {
 	switch {
 	case len(w) >= 7, strings.Count(s, occ) > 1:
 		return true
-	case len(w) >= 5:
-		return at == lo || at+len(w) == hi
+	case at == lo:
+		return len(w) >= 5 || hi-lo < minRandomRun
+	case at+len(w) == hi:
+		return len(w) >= 5
 	}
 	return false
 }

@@ -42,8 +42,16 @@ func TestPlaceholderWordsInRandomData(t *testing.T) {
 		}
 	}
 	// A five-letter word inside a random run is chance: CI once lost a
-	// random key body to "xxxxx" in its middle.
+	// random key body to "xxxxx" in its middle. So is a word in mixed case
+	// or in the middle of a short token's random body, and one in a key
+	// body's short last line (the body is one run over its line breaks).
+	line := "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDU0123456789ab"
 	for _, s := range []string{
+		"sk_live_4eC39HqLyjWDaRtoDo1tP7dc",
+		"tok_a8k2todo9x7m3q1w5e6r",
+		"-----BEGIN PRIVATE KEY-----\\n" + line + "\\n" + line + "\\nq7Zk2tOdO9xWm3Lr8Hs4Jd6Yf1GtUe==\\n-----END PRIVATE KEY-----",
+		"-----BEGIN PRIVATE KEY-----\n" + line + "\n" + line + "\nq7Zk2tOdO9xWm3Lr8Hs4Jd6Yf1GtUe==\n-----END PRIVATE KEY-----",
+		"-----BEGIN PRIVATE KEY-----\r\n" + line + "\r\n" + line + "\r\nq7Zk2FAKE9xWm3Lr8Hs4Jd6Yf1GtUe==\r\n-----END PRIVATE KEY-----",
 		"OI2zp+G/w2EkYtgyTVgQQUoPNT9zuTiygXhCY7LP7bfQWxxxxxBxC86L5jNhqQF6w6PQU1HMtLZK5PZewqKXfL8ZHjChe",
 		"9Kq2ZbW7mXc4TnV8pLr3HsJ6dYf1GtUeRkA5wQoNdummyZbW7mXc4TnV8pLr3HsJ6dYf1",
 	} {
