@@ -274,7 +274,7 @@ func TestBaseline(t *testing.T) {
 
 func TestConfigExtendAndRule(t *testing.T) {
 	t.Parallel()
-	secret := "acme_" + detectortest.Random(detectortest.Base62, 24)
+	secret := detectortest.Secret("acme_", detectortest.Base62, 24)
 	dir := writeFiles(t, map[string]string{
 		"src/a.go": "var k = \"" + secret + "\"\n",
 		".leakhound.toml": `[extend]

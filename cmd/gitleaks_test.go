@@ -14,11 +14,11 @@ import (
 func TestGitleaksConfig(t *testing.T) {
 	t.Parallel()
 	lower := detectortest.Lower + detectortest.Digits
-	key := func() string { return "ck_" + detectortest.Random(lower, 24) }
+	key := func() string { return detectortest.Secret("ck_", lower, 24) }
 	gh := detectortest.GitHubToken("ghp_")
 	k1, k2, k3, k4, k5 := key(), key(), key(), key(), key()
 	pw := detectortest.Password()
-	cid, cs, lone := "cid_"+detectortest.Random(lower, 12), "cs_"+detectortest.Random(lower, 32), "cs_"+detectortest.Random(lower, 32)
+	cid, cs, lone := detectortest.Secret("cid_", lower, 12), detectortest.Secret("cs_", lower, 32), detectortest.Secret("cs_", lower, 32)
 	dir := writeFiles(t, map[string]string{
 		"app/main.py":          "corp_key = '" + k1 + "'\nTOKEN = \"" + gh + "\"\n",
 		"bots/bot.py":          "TOKEN = \"" + gh + "\"\n",
@@ -26,7 +26,7 @@ func TestGitleaksConfig(t *testing.T) {
 		"legacy/other.py":      "corp_key = '" + k3 + "'\n",
 		"vendor/lib/x.py":      "corp_key = '" + k4 + "'\n",
 		"fixtures/f.py":        "corp_key = '" + k5 + "'\n",
-		"app/public.py":        "corp_key = 'ck_public" + detectortest.Random(lower, 15) + "'\n",
+		"app/public.py":        "corp_key = '" + detectortest.Secret("ck_public", lower, 15) + "'\n",
 		"deploy/prod.yaml":     "db_pass: " + pw + "\nother: vault:secret/db\n",
 		"deploy/vault.yaml":    "db_pass: vault:secret/data/db\n",
 		"docs/notes.yaml":      "db_pass: " + pw + "\n",

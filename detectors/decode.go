@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/leakhound/leakhound/finding"
@@ -349,6 +350,17 @@ func escapesInLine(data []byte, ls, le int, runs []encodedRun) []encodedRun {
 // rule finds a secret inside it, the generic finding of the encoded text
 // is dropped in favour of the decoded one (the value a Kubernetes Secret
 // stores in base64 is the password, not its encoding).
+// decodedTag reports whether tags mark a finding decoded from an inner
+// run (base64 inside base64).
+func decodedTag(tags []string) bool {
+	for _, t := range tags {
+		if strings.HasPrefix(t, "decoded:") {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw []finding.Finding, rawSpans []span) (decoded []finding.Finding, replaced []span) {
 	data := c.Data
 	own := len(data) - c.Tail
@@ -383,6 +395,14 @@ func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw
 		for _, f := range fs {
 			// A secret visible without decoding was already reported.
 			if bytes.Contains(data[ls:le], []byte(f.Secret)) {
+				continue
+			}
+			// A secret found in this decoding lies in what the run decodes
+			// to: one that runs on into the text around it is a value the
+			// run only seemed to encode (a password whose first 16
+			// characters happen to be base64 of printable bytes), and the
+			// raw value stands.
+			if !decodedTag(f.Tags) && !bytes.Contains(run.decoded, []byte(f.Secret)) {
 				continue
 			}
 			f.Location.Line, f.Location.Column = lineNo, col

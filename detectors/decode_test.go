@@ -91,3 +91,28 @@ func TestDecodedProviderSecretBeatsGenericMatch(t *testing.T) {
 		t.Fatalf("got %+v, want one generic finding of the decoded value", fs)
 	}
 }
+
+// TestValuePartlyBase64ShapedIsNotDecoded: a password whose first 16
+// characters happen to be base64 of mostly printable bytes is reported as
+// written, not as the decoded bytes joined to the rest of it
+// ("H]ҳh#SQ6Z=p^v@@" was reported for the value below).
+func TestValuePartlyBase64ShapedIsNotDecoded(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	const secret = "SF3Ss2gjU1E2Wj1w^v@@"
+	for _, c := range []struct{ path, content string }{
+		{"config/settings.json", "{\"client_secret\": \"" + secret + "\"}\n"},
+		{"src/App.cs", "var cs = \"Server=db;Password=" + secret + ";\";\n"},
+		{"scripts/deploy.sh", "mytool login --password=\"" + secret + "\" --user ci\n"},
+		{"conf/context.xml", "<Resource password=\"" + secret + "\" />\n"},
+		{"app/settings.py", "password = \"" + secret + "\"\n"},
+	} {
+		fs := detectortest.Find(t, e, c.path, c.content)
+		if len(fs) != 1 || fs[0].Secret != secret || hasTag(fs[0].Tags, "decoded:base64") {
+			for _, f := range fs {
+				t.Logf("%s: %q %v", c.path, f.Secret, f.Tags)
+			}
+			t.Errorf("%s: want the value as written, once", c.path)
+		}
+	}
+}

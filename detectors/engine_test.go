@@ -30,7 +30,7 @@ func testEngine(t *testing.T, rs ...rules.Rule) *detectors.Engine {
 
 var tokRule = rules.Rule{ID: "tok", Description: "test token", Regex: `tok_[a-z0-9]{20}`, Keywords: []string{"TOK_"}}
 
-func tok() string { return "tok_" + detectortest.Random(detectortest.Lower+detectortest.Digits, 20) }
+func tok() string { return detectortest.Token() }
 
 func TestKeywordCaseInsensitiveAndPosition(t *testing.T) {
 	t.Parallel()

@@ -101,7 +101,30 @@ func strongShape(s string) bool {
 			classes++
 		}
 	}
-	return classes >= 3 && !(looksCamel(string(letters)) && wordLike(string(letters)))
+	return classes >= 3 && (digitsAmidLetters(s) >= 2 || !(looksCamel(string(letters)) && wordLike(string(letters))))
+}
+
+// digitsAmidLetters counts the runs of digits with a letter on each side.
+// An identifier holds one at most (sha256Hash, oauth2Client); a random
+// value's digits fall all over it ("do1s9Rig9w2hdMNtutt1"), and its
+// letters, joined across them, may still read as words.
+func digitsAmidLetters(s string) int {
+	isLetter := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+	n := 0
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' || !isLetter(s[i-1]) {
+			continue
+		}
+		j := i
+		for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+			j++
+		}
+		if j < len(s) && isLetter(s[j]) {
+			n++
+		}
+		i = j
+	}
+	return n
 }
 
 // genericValue applies the value checks. A password may read as words
@@ -113,7 +136,7 @@ func genericValue(s string, password bool) bool {
 	if dec, ok := base64Text(s); ok && !validPasswordValue(dec) {
 		return false // base64 of "changeme", of "${DB_PASSWORD}"
 	}
-	return password || !wordLike(s)
+	return password || digitsAmidLetters(s) >= 2 || !wordLike(s)
 }
 
 // base64Text decodes a value that is padded base64 of printable text.

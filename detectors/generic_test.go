@@ -171,3 +171,18 @@ func TestProviderLookAlikesNotGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomValuesWhoseLettersReadAsWords: generated values whose letters,
+// joined across their digits, read as camel-case words were taken for
+// identifiers (about one in 6,000). Digits between letters in two places
+// or more mark a generated value: identifiers hold one at most.
+func TestRandomValuesWhoseLettersReadAsWords(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	for _, v := range []string{"!do1s9Rig9w2hdMNtutt1", "!XYWicAj42mO0ure07F69", "!4nowLuNGUIO8R5UEvel7", "!8ero4rlFUKlnf5lEd07o"} {
+		detectortest.MustFind(t, e, "web/src/login.js", "const x = 1;\npassword="+v+"\n", v)
+	}
+	detectortest.MustFind(t, e, "deploy/.env", "API_TOKEN=VEVAL7ombpreKka1kg0b\n", "VEVAL7ombpreKka1kg0b")
+	// An identifier with one digit group still reads as one.
+	detectortest.MustNotFind(t, e, "web/src/login.js", "password=!oauth2ClientSecret\nAPI_TOKEN=sha256HashValue\n")
+}

@@ -39,7 +39,20 @@ func Random(alphabet string, n int) string {
 // Token returns a synthetic secret, "tok_" and 20 random [a-z0-9], that
 // TokenRule finds. Tests of sources and commands detect with TokenRule
 // instead of the default rules, so rule changes can't break them.
-func Token() string { return "tok_" + Random(Lower+Digits, 20) }
+func Token() string { return Secret("tok_", Lower+Digits, 20) }
+
+// Secret returns prefix and n characters drawn from alphabet. A value the
+// engine would take for a placeholder ("tok_here...", "FAKE" at the start
+// of its body: about one in a million) is drawn again, so a test that
+// finds a thousand secrets does not fail by chance.
+func Secret(prefix, alphabet string, n int) string {
+	for {
+		s := prefix + Random(alphabet, n)
+		if !detectors.IsPlaceholder(s) {
+			return s
+		}
+	}
+}
 
 // TokenRule is the one rule that finds Token's secrets.
 var TokenRule = rules.Rule{ID: "test-token", Description: "Test token", Regex: `tok_[a-z0-9]{20}`, Keywords: []string{"tok_"}, Severity: rules.High}
@@ -62,10 +75,10 @@ func GitHubToken(prefix string) string {
 }
 
 // AWSAccessKeyID returns an access key id shaped like AWS's.
-func AWSAccessKeyID() string { return "AKIA" + Random(Base32, 16) }
+func AWSAccessKeyID() string { return Secret("AKIA", Base32, 16) }
 
 // AWSSecretKey returns a 40-character secret access key shape.
-func AWSSecretKey() string { return Random(Base62+"+/", 40) }
+func AWSSecretKey() string { return Secret("", Base62+"+/", 40) }
 
 // Password returns a strong random password: 20 characters mixing cases
 // and digits, as generated passwords do (and so always a credential to the
