@@ -183,6 +183,11 @@ func (rr *runReader) next() bool {
 		// printable byte (ASCII) or a printable byte or NUL (UTF-16LE),
 		// so when raw[i+7] is neither, none starts there. Zero padding is
 		// skipped by the word: no run starts in eight NULs.
+		// Long zero stretches (sparse holes, padding, zeroed sections)
+		// go a kilobyte at a time, compared with vector instructions.
+		for i+len(zeroBlock) <= hi && bytes.Equal(raw[i:i+len(zeroBlock)], zeroBlock[:]) {
+			i += len(zeroBlock)
+		}
 		for i+32 <= hi && binary.LittleEndian.Uint64(raw[i:])|binary.LittleEndian.Uint64(raw[i+8:])|
 			binary.LittleEndian.Uint64(raw[i+16:])|binary.LittleEndian.Uint64(raw[i+24:]) == 0 {
 			i += 32
@@ -253,6 +258,9 @@ func (rr *runReader) next() bool {
 		rr.lo = j
 	}
 }
+
+// zeroBlock is what next compares long zero stretches with.
+var zeroBlock [1024]byte
 
 // mayPrint reports whether any of the eight bytes of x is in 0x09..0x7e,
 // the range holding every printable byte (a superset: some bytes in it

@@ -107,7 +107,7 @@ func binaryInput(seed uint64, size int) []byte {
 		return w
 	}
 	for len(b) < size {
-		switch rng.IntN(5) {
+		switch rng.IntN(6) {
 		case 0:
 			for n := rng.IntN(64); n > 0; n-- {
 				b = append(b, byte(rng.IntN(256)))
@@ -125,6 +125,8 @@ func binaryInput(seed uint64, size int) []byte {
 		case 4:
 			b = append(b, word(rng.IntN(3000))...) // a long run, across buffers
 			b = append(b, 0)
+		case 5:
+			b = append(b, make([]byte, 1000+rng.IntN(4000))...) // a zero stretch, skipped by the kilobyte
 		}
 	}
 	return b
