@@ -207,11 +207,14 @@ func isB64(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/'
 }
 
-// lineBreak returns the length of the line break (a newline, CRLF, or the
-// two- or four-character escapes a key pasted into JSON or YAML holds) at
-// s[i:], or 0.
+// lineBreaks are the line breaks a run of base64 goes on over: CRLF, a
+// newline, and the escapes a key pasted into JSON or YAML holds (longest
+// first).
+var lineBreaks = [...]string{"\\r\\n", "\\n", "\r\n", "\n"}
+
+// lineBreak returns the length of the line break at s[i:], or 0.
 func lineBreak(s string, i int) int {
-	for _, br := range [...]string{"\\r\\n", "\\n", "\r\n", "\n"} {
+	for _, br := range lineBreaks {
 		if strings.HasPrefix(s[i:], br) {
 			return len(br)
 		}
@@ -269,7 +272,7 @@ func randomRun(s string, i, j int) (lo, hi int, ok bool) {
 // breakEndingAt returns the length of a line break that ends at s[:i], or
 // 0.
 func breakEndingAt(s string, i int) int {
-	for _, br := range [...]string{"\\r\\n", "\\n", "\r\n", "\n"} {
+	for _, br := range lineBreaks {
 		if strings.HasSuffix(s[:i], br) {
 			return len(br)
 		}
