@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/leakhound/leakhound/finding"
@@ -350,17 +349,6 @@ func escapesInLine(data []byte, ls, le int, runs []encodedRun) []encodedRun {
 // rule finds a secret inside it, the generic finding of the encoded text
 // is dropped in favour of the decoded one (the value a Kubernetes Secret
 // stores in base64 is the password, not its encoding).
-// decodedTag reports whether tags mark a finding decoded from an inner
-// run (base64 inside base64).
-func decodedTag(tags []string) bool {
-	for _, t := range tags {
-		if strings.HasPrefix(t, "decoded:") {
-			return true
-		}
-	}
-	return false
-}
-
 func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw []finding.Finding, rawSpans []span) (decoded []finding.Finding, replaced []span) {
 	data := c.Data
 	own := len(data) - c.Tail
@@ -402,7 +390,7 @@ func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw
 			// run only seemed to encode (a password whose first 16
 			// characters happen to be base64 of printable bytes), and the
 			// raw value stands.
-			if !decodedTag(f.Tags) && !bytes.Contains(run.decoded, []byte(f.Secret)) {
+			if !isDecoded(f.Tags) && !bytes.Contains(run.decoded, []byte(f.Secret)) {
 				continue
 			}
 			f.Location.Line, f.Location.Column = lineNo, col

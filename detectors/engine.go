@@ -978,6 +978,17 @@ func isGeneric(tags []string) bool {
 	return false
 }
 
+// isDecoded reports whether tags mark a finding found in a decoding
+// ("decoded:base64").
+func isDecoded(tags []string) bool {
+	for _, t := range tags {
+		if strings.HasPrefix(t, "decoded:") {
+			return true
+		}
+	}
+	return false
+}
+
 func overlapsAny(s span, others []span) bool {
 	for _, o := range others {
 		if s.start < o.end && o.start < s.end {
