@@ -51,7 +51,31 @@ func validGenericAssignment(before, secret string) bool {
 	if kind == notSecretKey {
 		return false
 	}
-	return genericValue(secret, kind == passwordKey)
+	return genericValue(secret, kind == passwordKey, credentialName(key, kind))
+}
+
+// credentialName reports whether a name of the kind says its value is a
+// credential some service issued or a person chose: a password, a client
+// secret, an API key or token. Then a value shaped like a UUID or a digest
+// is one (a GitHub OAuth app's client secret is 40 hex digits, many API
+// keys are UUIDs). Names from cryptography (shared_secret, PrivateKey,
+// client_handshake_traffic_secret) hold key material of test vectors far
+// more often, which is hex of the same lengths.
+func credentialName(key string, kind secretKeyKind) bool {
+	if kind == passwordKey {
+		return true
+	}
+	if kind != tokenKey {
+		return false
+	}
+	credential := false
+	for _, w := range keyWords(key) {
+		if cryptoWords[w] {
+			return false
+		}
+		credential = credential || credentialWords[w]
+	}
+	return credential
 }
 
 // validUnquotedCodeValue checks an unquoted value assigned in source code,
@@ -61,7 +85,8 @@ func validGenericAssignment(before, secret string) bool {
 // character classes, no word structure, none of the characters that make
 // an expression.
 func validUnquotedCodeValue(before, secret string) bool {
-	if keyKind(assignedKey(before)) == notSecretKey || !genericValue(secret, false) {
+	key := assignedKey(before)
+	if kind := keyKind(key); kind == notSecretKey || !genericValue(secret, false, credentialName(key, kind)) {
 		return false
 	}
 	return strongShape(secret)
@@ -128,9 +153,10 @@ func digitsAmidLetters(s string) int {
 }
 
 // genericValue applies the value checks. A password may read as words
-// (people choose them); any other secret must not.
-func genericValue(s string, password bool) bool {
-	if !validGenericSecret(s) || mostlyRuns(s) || dummyWords(s) {
+// (people choose them); any other secret must not. A digest- or
+// UUID-shaped value counts only when named: the key's name says secret.
+func genericValue(s string, password, named bool) bool {
+	if !validGenericSecret(s, named) || mostlyRuns(s) || dummyWords(s) {
 		return false
 	}
 	if dec, ok := base64Text(s); ok && !validPasswordValue(dec) {
@@ -255,13 +281,18 @@ var (
 		"directory", "url", "uri", "urls", "endpoint", "host", "hostname", "port", "type", "kind", "length", "len", "size", "count", "min",
 		"max", "policy", "prefix", "suffix", "field", "fields", "env", "var", "variable", "header", "param", "parameter", "ttl", "expiry",
 		"expires", "expiration", "expire", "timeout", "lifetime", "age", "version", "format", "algorithm", "alg", "mode", "method",
-		"label", "hint", "hash", "hashed", "digest", "checksum", "required", "enabled", "disabled", "regex", "pattern", "provider",
+		"label", "hint", "hash", "hashed", "digest", "checksum", "sha", "md", "crc", "fingerprint", "thumbprint", "required", "enabled", "disabled", "regex", "pattern", "provider",
 		"source", "location", "mount", "volume", "rotation", "manager", "index", "offset", "selector", "placeholder", "prompt",
 		"description", "desc", "help", "error", "message", "msg", "hidden", "strength", "validator", "validation", "generator",
 		"encoder", "reset", "changed", "change", "store", "vault", "command", "cmd", "script", "helper", "exists", "set")
+	// credentialWords and cryptoWords decide credentialName.
+	credentialWords = wordSet("client", "api", "app", "access", "auth", "token", "tokens", "apikey", "accesskey", "authkey",
+		"credential", "credentials", "creds", "webhook", "consumer", "bot", "pat")
+	cryptoWords = wordSet("shared", "exporter", "master", "premaster", "traffic", "handshake", "private", "public",
+		"ephemeral", "psk", "binder", "resumption", "early")
 	// beforeSecret are words that, before the secret word, make it
 	// something that is called a token or a key but is not a credential.
-	beforeSecret = wordSet("public", "csrf", "xsrf", "next", "page", "continuation", "pagination", "cursor", "sync", "cancellation",
+	beforeSecret = wordSet("public", "commit", "csrf", "xsrf", "next", "page", "continuation", "pagination", "cursor", "sync", "cancellation",
 		"cancel", "idempotency", "lexer", "parser", "syntax", "no", "without", "empty", "missing", "invalid", "wrong", "bad", "mock",
 		"fake", "dummy", "sample", "example")
 )

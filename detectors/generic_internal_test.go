@@ -89,10 +89,10 @@ func TestGenericValue(t *testing.T) {
 		{"/run/secrets/db/password", false, false},
 		{"123e4567-e89b-12d3-a456-426614174000", false, false},
 	} {
-		if got := genericValue(c.value, true); got != c.password {
+		if got := genericValue(c.value, true, true); got != c.password {
 			t.Errorf("genericValue(%q, password) = %v, want %v", c.value, got, c.password)
 		}
-		if got := genericValue(c.value, false); got != c.token {
+		if got := genericValue(c.value, false, true); got != c.token {
 			t.Errorf("genericValue(%q, token) = %v, want %v", c.value, got, c.token)
 		}
 	}
@@ -138,7 +138,7 @@ func TestRandomValuesPass(t *testing.T) {
 				// %VAR%) in most syntaxes: generated ones start otherwise.
 				b[0] = alphabet[rng.IntN(min(62, len(alphabet)))]
 				s := string(b)
-				if !genericValue(s, false) && ShannonEntropy(s) >= 3.0 && !looksIdentifier(s) && !IsPlaceholder(s) {
+				if !genericValue(s, false, true) && ShannonEntropy(s) >= 3.0 && !looksIdentifier(s) && !IsPlaceholder(s) {
 					refused++
 				}
 			}

@@ -150,6 +150,44 @@ func TestGenericLookAlikes(t *testing.T) {
 	}
 }
 
+// TestDigestShapedSecretsUnderSecretNames: a UUID or a value of 40 or 64
+// hex digits is reported when the name it is given says secret (a GitHub
+// OAuth app's client secret is 40 hex digits; many API keys are UUIDs),
+// and stays silent under any other name, where it is far likelier an ID,
+// a commit or a digest.
+func TestDigestShapedSecretsUnderSecretNames(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	h := detectortest.HexLower
+	uuid := func() string {
+		return detectortest.Random(h, 8) + "-" + detectortest.Random(h, 4) + "-4" + detectortest.Random(h, 3) + "-a" +
+			detectortest.Random(h, 3) + "-" + detectortest.Random(h, 12)
+	}
+	for _, c := range []struct{ path, content string }{
+		{"config/app.yaml", "client_secret: \"" + detectortest.Random(h, 64) + "\"\n"},
+		{"config/app.json", "{\"credentials\": \"" + detectortest.Random(h, 64) + "\"}\n"},
+		{"deploy/.env", "GITHUB_CLIENT_SECRET=" + detectortest.Random(h, 40) + "\n"},
+		{"deploy/.env", "API_KEY=" + uuid() + "\n"},
+		{"src/app.py", "password = \"" + uuid() + "\"\n"},
+		{"src/Config.java", "private static final String API_TOKEN = \"" + uuid() + "\";\n"},
+	} {
+		if fs := detectortest.Find(t, e, c.path, c.content); len(fs) == 0 {
+			t.Errorf("%s: nothing found in %q", c.path, c.content)
+		}
+	}
+	for _, c := range []struct{ path, content string }{
+		{"config/app.yaml", "request_id: " + uuid() + "\ntenant_id: \"" + uuid() + "\"\n"},
+		{"config/app.yaml", "token_sha256: " + detectortest.Random(h, 64) + "\nsecret_fingerprint: " + detectortest.Random(h, 40) + "\n"},
+		{"config/app.yaml", "token_id: " + uuid() + "\napi_key_id: \"" + uuid() + "\"\n"},
+		{"deploy/.env", "BUILD_COMMIT=" + detectortest.Random(h, 40) + "\nIMAGE_DIGEST=" + detectortest.Random(h, 64) + "\n"},
+		{"config/app.yaml", "token: 550e8400-e29b-41d4-a716-446655440000\npassword: da39a3ee5e6b4b0d3255bfef95601890afd80709\n"},
+	} {
+		for _, f := range detectortest.Find(t, e, c.path, c.content) {
+			t.Errorf("%s:%d: %s fired on %q", c.path, f.Location.Line, f.RuleID, strings.TrimSpace(f.Match))
+		}
+	}
+}
+
 // TestProviderLookAlikesNotGeneric: a value in a provider's format that
 // fails the provider's checksum or structure check (a truncated or
 // made-up token) is that provider's look-alike: the generic rules don't

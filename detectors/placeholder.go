@@ -41,6 +41,20 @@ func IsPlaceholder(s string) bool {
 	return false
 }
 
+// wellKnownIDs are UUIDs and digests printed in specifications and
+// documentation (RFC 4122's examples and namespace IDs, the SHA-1 and
+// SHA-256 of nothing, git's empty tree): whatever they are assigned to,
+// they are nobody's secret.
+var wellKnownIDs = wordSet(
+	"123e4567-e89b-12d3-a456-426614174000", "550e8400-e29b-41d4-a716-446655440000",
+	"f81d4fae-7dec-11d0-a765-00a0c91e6bf6", "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+	"6ba7b811-9dad-11d1-80b4-00c04fd430c8", "6ba7b812-9dad-11d1-80b4-00c04fd430c8",
+	"6ba7b814-9dad-11d1-80b4-00c04fd430c8",
+	"da39a3ee5e6b4b0d3255bfef95601890afd80709",
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	"4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+)
+
 // dpapiBlob starts the base64 of every Windows DPAPI-protected blob (its
 // version and provider GUID): such a value (NuGet.config's "Password", a
 // saved RDP password) decrypts only for the user, on the machine, that
@@ -50,7 +64,7 @@ const dpapiBlob = "AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA"
 // validGenericSecret decides whether the value of an assignment such as
 // `password = "..."` or `api_key: ...` looks like a credential rather than
 // code, a path, an identifier or a reference to one.
-func validGenericSecret(s string) bool {
+func validGenericSecret(s string, named bool) bool {
 	if len(s) < 8 {
 		return false
 	}
@@ -95,12 +109,17 @@ func validGenericSecret(s string) bool {
 	if letters == 0 {
 		return false
 	}
-	if isHexString(s) && (len(s) == 40 || len(s) == 64) && strings.ToLower(s) == s {
-		// Commit SHAs and content digests in configs are far likelier than
-		// hex secrets of exactly those lengths without a provider prefix.
+	if wellKnownIDs[strings.ToLower(s)] {
 		return false
 	}
-	if looksUUID(s) {
+	// Commit SHAs, content digests and UUIDs in configs are far likelier
+	// than secrets of those shapes, unless the name they are given says
+	// secret: a GitHub OAuth app's client secret is 40 hex digits, many
+	// services' API keys and client secrets are UUIDs or 64 hex digits.
+	if !named && isHexString(s) && (len(s) == 40 || len(s) == 64) && strings.ToLower(s) == s {
+		return false
+	}
+	if !named && looksUUID(s) {
 		return false
 	}
 	if strings.HasPrefix(s, dpapiBlob) {
