@@ -271,7 +271,7 @@ func keyWords(key string) []string {
 // Word lists for keyKind.
 var (
 	passwordRoots = []string{"password", "passwords", "passwd", "passphrase", "pwd"}
-	tokenRoots    = []string{"secret", "secrets", "token", "tokens", "apikey", "accesskey", "authkey", "privatekey", "secretkey", "credential", "credentials", "creds"}
+	tokenRoots    = []string{"secret", "secrets", "token", "tokens", "apikey", "accesskey", "authkey", "privatekey", "secretkey", "credential", "credentials", "creds", "authorization"}
 	// keyQualifiers make a following "key" a credential (api key, access
 	// key, client key); "key" alone names anything.
 	keyQualifiers = wordSet("api", "access", "auth", "private", "secret", "client", "signing", "encryption", "master", "app", "license", "account", "service", "subscription", "consumer", "shared", "admin", "write", "read", "deploy", "storage")
@@ -287,7 +287,7 @@ var (
 		"encoder", "reset", "changed", "change", "store", "vault", "command", "cmd", "script", "helper", "exists", "set")
 	// credentialWords and cryptoWords decide credentialName.
 	credentialWords = wordSet("client", "api", "app", "access", "auth", "token", "tokens", "apikey", "accesskey", "authkey",
-		"credential", "credentials", "creds", "webhook", "consumer", "bot", "pat")
+		"credential", "credentials", "creds", "webhook", "consumer", "bot", "pat", "authorization")
 	cryptoWords = wordSet("shared", "exporter", "master", "premaster", "traffic", "handshake", "private", "public",
 		"ephemeral", "psk", "binder", "resumption", "early")
 	// beforeSecret are words that, before the secret word, make it
