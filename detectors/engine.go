@@ -373,7 +373,20 @@ func (r *compiledRule) prep() error {
 		r.Multiline = r.Multiline || spansLines(re)
 		r.search, r.prefix = splitLazyPrefix(re, r.Regex)
 		r.groups = re.MaxCap()
-		r.need = regex.RequiredOf(r.search).Given(r.Keywords)
+		// The analyses below read the regex searched with: the rule's own,
+		// parsed once (each parsing it again took a third of prep), or
+		// the rest after a lazy prefix.
+		search := re
+		if r.search != r.Regex {
+			if search, err = syntax.Parse(r.search, syntax.Perl); err != nil {
+				search = nil
+			}
+		}
+		var need regex.Required
+		if search != nil {
+			need = regex.RequiredOfSyntax(search)
+		}
+		r.need = need.Given(r.Keywords)
 		for i, k := range r.Keywords {
 			if i < len(r.keywordIDs) && r.need.Given([]string{k}).Empty() {
 				if r.implies == nil {
@@ -382,8 +395,10 @@ func (r *compiledRule) prep() error {
 				r.implies[r.keywordIDs[i]] = true
 			}
 		}
-		if lead := regex.LeadOf(r.search); lead.Keyed(r.Keywords) {
-			r.lead = lead
+		if search != nil {
+			if lead := regex.LeadOfSyntax(search); lead.Keyed(r.Keywords) {
+				r.lead = lead
+			}
 		}
 	})
 	return r.prepErr

@@ -50,6 +50,12 @@ func LeadOf(expr string) Lead {
 	if err != nil {
 		return Lead{}
 	}
+	return LeadOfSyntax(re)
+}
+
+// LeadOfSyntax is LeadOf for an expression already parsed (Perl syntax),
+// which it does not change.
+func LeadOfSyntax(re *syntax.Regexp) Lead {
 	var l Lead
 	for _, s := range leadSeqs(re) {
 		l.seqs = append(l.seqs, s.sets)

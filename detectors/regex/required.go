@@ -42,6 +42,12 @@ func RequiredOf(expr string) Required {
 	if err != nil {
 		return Required{}
 	}
+	return RequiredOfSyntax(re)
+}
+
+// RequiredOfSyntax is RequiredOf for an expression already parsed (Perl
+// syntax), which it does not change.
+func RequiredOfSyntax(re *syntax.Regexp) Required {
 	n := analyze(re)
 	sets := n.and
 	if n.exact != nil {
