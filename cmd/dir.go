@@ -23,8 +23,11 @@ func NewCmdDir(io *IOStreams, g *GlobalOptions, runF func(*DirOptions) error) *c
 	c := &cobra.Command{
 		Use:   "dir PATH...",
 		Short: "Scan files and directories",
-		Long: `Scan every regular file under the given paths. Binary files, files over
---max-file-size, symbolic links and .git/ are skipped and counted in the summary.
+		Long: `Scan every regular file under the given paths. Text is scanned whole, however
+large; binary files (executables, databases, class files ...) by their printable
+strings and UTF-16 text. Images, audio, video and fonts (known by their first
+bytes), files over --max-file-size when it is set, symbolic links and .git/ are
+skipped and counted in the summary.
 Archives (zip, jar/war/ear, tar, tgz, gz, bz2, xz, zst) are entered, nested up to
 --archive-depth levels, with limits on size, entry count and compression ratio.`,
 		Example: `  leakhound dir .
