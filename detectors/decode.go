@@ -46,6 +46,31 @@ var base64Bytes = func() (t [256]bool) {
 	return t
 }()
 
+// base64Value maps a byte of either base64 alphabet to its six bits ('+'
+// and '-' to 62, '/' and '_' to 63).
+var base64Value = func() (t [256]byte) {
+	for i, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
+		t[c] = byte(i)
+	}
+	t['-'], t['_'] = 62, 63
+	return t
+}()
+
+// headHasControl reports whether the first 16 characters of a run (all of
+// them in the base64 alphabets) decode to a byte printable rejects
+// outright. It decodes them in place, in either alphabet: a run that mixes
+// the two fails the full decode after it.
+func headHasControl(run []byte) bool {
+	for i := 0; i < 16; i += 4 {
+		v := uint32(base64Value[run[i]])<<18 | uint32(base64Value[run[i+1]])<<12 |
+			uint32(base64Value[run[i+2]])<<6 | uint32(base64Value[run[i+3]])
+		if isControl(byte(v>>16)) || isControl(byte(v>>8)) || isControl(byte(v)) {
+			return true
+		}
+	}
+	return false
+}
+
 func isHexByte(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
@@ -75,6 +100,9 @@ func findEncoded(data []byte) []encodedRun {
 			start--
 		}
 		j := k + 8
+		for j+8 <= len(data) && alphabetWord(binary.LittleEndian.Uint64(data[j:])) {
+			j += 8
+		}
 		for j < len(data) && base64Bytes[data[j]] {
 			j++
 		}
@@ -151,18 +179,15 @@ func decodeRun(run, pad []byte) ([]byte, string) {
 	if !mixedEnough(run) || (len(pad) == 0 && len(run)%4 == 1) || (len(pad) > 0 && (len(run)+len(pad))%4 != 0) {
 		return nil, ""
 	}
-	enc := base64.RawStdEncoding
-	if bytes.ContainsAny(run, "-_") {
-		enc = base64.RawURLEncoding
-	}
 	// Most candidates are identifiers that decode to binary noise: the
 	// first 16 characters (12 bytes) nearly always show it, so they are
 	// decoded alone first and the run is dropped at a control byte.
-	if len(run) >= 16 {
-		var head [12]byte
-		if n, err := enc.Decode(head[:], run[:16]); err != nil || hasControl(head[:n]) {
-			return nil, ""
-		}
+	if len(run) >= 16 && headHasControl(run) {
+		return nil, ""
+	}
+	enc := base64.RawStdEncoding
+	if bytes.IndexByte(run, '-') >= 0 || bytes.IndexByte(run, '_') >= 0 {
+		enc = base64.RawURLEncoding
 	}
 	dec := make([]byte, enc.DecodedLen(len(run)))
 	n, err := enc.Decode(dec, run)

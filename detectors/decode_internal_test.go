@@ -120,3 +120,36 @@ func TestAlphabetWord(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadHasControlMatchesDecoder: decoding a run's head in place agrees
+// with encoding/base64 in each alphabet.
+func TestHeadHasControlMatchesDecoder(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	for _, c := range []struct {
+		alphabet string
+		enc      *base64.Encoding
+	}{{letters + "+/", base64.RawStdEncoding}, {letters + "-_", base64.RawURLEncoding}} {
+		control := 0
+		for iter := 0; iter < 20000; iter++ {
+			run := make([]byte, 16)
+			for i := range run {
+				run[i] = c.alphabet[rng.IntN(len(c.alphabet))]
+			}
+			head, err := c.enc.DecodeString(string(run))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := headHasControl(run), hasControl(head); got != want {
+				t.Fatalf("headHasControl(%q) = %v, want %v (decoded %q)", run, got, want, head)
+			}
+			if hasControl(head) {
+				control++
+			}
+		}
+		if control == 0 || control == 20000 {
+			t.Fatalf("%d of 20000 random heads hold a control byte: the test checks one answer only", control)
+		}
+	}
+}
