@@ -2,7 +2,12 @@ package cmd
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,6 +102,59 @@ type gitFinding struct {
 	Message     string `json:"message"`
 	Repository  string `json:"repository"`
 	Fingerprint string `json:"fingerprint"`
+}
+
+// TestGitReplacedKeyIsFound: a commit that replaces a private key with a
+// new one changes only the key's body; its BEGIN and END lines are the old
+// version's. The new key is reported for that commit, the old one for the
+// commit that added it, each once. The keys are generated here.
+func TestGitReplacedKeyIsFound(t *testing.T) {
+	t.Parallel()
+	r := newGitRepo(t)
+	keyPEM := func() string {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+	}
+	oldKey, newKey := keyPEM(), keyPEM()
+	r.write("deploy/values.yaml", "service: billing\nsigningKey: |\n"+indent(oldKey)+"replicas: 2\n")
+	added := r.commit("add signing key")
+	r.write("deploy/values.yaml", "service: billing\nsigningKey: |\n"+indent(newKey)+"replicas: 2\n")
+	rotated := r.commit("rotate signing key")
+
+	code, out, errOut := runGitCmd(t, r.dir, "--no-repo-config", "--format", "json", "--reveal")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, errOut)
+	}
+	var fs []gitFinding
+	if err := json.Unmarshal([]byte(out), &fs); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out)
+	}
+	// The first line of a key's body tells the keys apart.
+	firstBody := func(key string) string { return strings.TrimSpace(strings.Split(key, "\n")[1]) }
+	got := map[string]string{} // commit -> the key's first body line
+	for _, f := range fs {
+		if f.File != "deploy/values.yaml" || f.Line != 3 {
+			t.Errorf("finding at %s:%d, want deploy/values.yaml:3", f.File, f.Line)
+		}
+		if _, dup := got[f.Commit]; dup {
+			t.Errorf("commit %.7s reported twice", f.Commit)
+		}
+		got[f.Commit] = firstBody(f.Secret)
+	}
+	if got[added] != firstBody(oldKey) || got[rotated] != firstBody(newKey) || len(got) != 2 {
+		t.Errorf("findings %v, want the old key at %.7s and the new one at %.7s", got, added, rotated)
+	}
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ") + "\n"
 }
 
 func TestGitHistoryEndToEnd(t *testing.T) {

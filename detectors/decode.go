@@ -386,7 +386,7 @@ func (e *Engine) detectDecoded(c finding.Chunk, depth int, lines *lineIndex, raw
 	}
 	var out []finding.Finding
 	for _, run := range findEncoded(data) {
-		if run.start >= own || overlapsAny(span{run.start, run.end}, specific) {
+		if run.start >= own || run.end <= c.Head || overlapsAny(span{run.start, run.end}, specific) {
 			continue
 		}
 		ls, le := lineBoundsWithin(data, run.start, run.end, decodeContextBefore, decodeContextAfter)

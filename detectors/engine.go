@@ -721,10 +721,16 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 				}
 				if r.extract != nil {
 					for _, x := range r.extract(data, start, end) {
+						if x.end <= c.Head {
+							continue // an old value (see Chunk.Head)
+						}
 						f, v := e.check(r, c, data, lines, path, x.start, x.end, x.start, x.end, x.secret)
 						record(f, v, x.start, x.end)
 					}
 					continue
+				}
+				if end <= c.Head {
+					continue // old lines only (see Chunk.Head)
 				}
 				ss, se := secretSpan(r, m)
 				if ss < 0 {

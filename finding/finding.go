@@ -59,6 +59,10 @@ type Chunk struct {
 	// Tail is the number of bytes at the end of Data that belong to the next
 	// chunk.
 	Tail int
+	// Head is the number of bytes at the start of Data scanned as context
+	// only (a git blob's lines an older version already had, before its
+	// new ones): a match that ends in them is not reported here.
+	Head int
 	// Spans place Data in the item when Data is not the item's bytes as
 	// they are (text decoded from UTF-16, printable strings taken out of a
 	// binary). Empty: Data[i] is byte Offset+i of the item.

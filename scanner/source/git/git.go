@@ -558,12 +558,13 @@ func (s *Source) scanBlob(ctx context.Context, w *worker, j job, sink source.Sin
 	opts := s.opts.Options
 	opts.AsText = true // classified above, as a whole
 	var scanErr error
-	w.diff.newLines(text, olds, func(start, end, ctxEnd, lineBase int) {
+	w.diff.newLines(text, olds, func(ctxStart, start, end, ctxEnd, lineBase int) {
 		if scanErr != nil {
 			return
 		}
-		sh := &shifted{Sink: sink, offset: int64(start), lineBase: lineBase, size: int64(ctxEnd - start), context: ctxEnd - end, spans: spans, noLines: noLines}
-		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(text[start:ctxEnd]), origin, opts, sh)
+		sh := &shifted{Sink: sink, offset: int64(ctxStart), lineBase: lineBase - bytes.Count(text[ctxStart:start], []byte{'\n'}),
+			size: int64(ctxEnd - ctxStart), head: start - ctxStart, context: ctxEnd - end, spans: spans, noLines: noLines}
+		_, scanErr = source.ReadChunks(ctx, bytes.NewReader(text[ctxStart:ctxEnd]), origin, opts, sh)
 	})
 	switch {
 	case scanErr != nil && ctx.Err() == nil:
@@ -694,7 +695,8 @@ type shifted struct {
 	offset   int64
 	lineBase int
 	size     int64 // bytes in the part, context included
-	context  int
+	head     int   // bytes of context before the new lines
+	context  int   // bytes of context after them
 	// spans, when set, place the whole text (decoded, or a binary's
 	// strings) in the blob; the chunks get theirs. noLines marks a
 	// binary's strings.
@@ -706,6 +708,9 @@ type shifted struct {
 func (s *shifted) Chunk(c finding.Chunk) {
 	if c.Offset+int64(len(c.Data)) == s.size && c.Tail < s.context {
 		c.Tail = min(s.context, len(c.Data))
+	}
+	if c.Offset < int64(s.head) {
+		c.Head = min(s.head-int(c.Offset), len(c.Data))
 	}
 	c.Offset += s.offset
 	c.LineBase += s.lineBase

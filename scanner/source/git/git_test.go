@@ -41,7 +41,8 @@ func (h hit) String() string {
 }
 
 // recorder is a Sink that finds tokens in chunks the way the engine would:
-// matches starting in a chunk's tail belong to the next chunk.
+// matches starting in a chunk's tail belong to the next chunk, matches
+// ending in its head were found before.
 type recorder struct {
 	mu       sync.Mutex
 	chunks   []finding.Chunk // without Data
@@ -57,7 +58,7 @@ func newRecorder() *recorder { return &recorder{skips: map[string]string{}} }
 func (r *recorder) Chunk(c finding.Chunk) {
 	var hs []hit
 	for _, m := range tokenRE.FindAllIndex(c.Data, -1) {
-		if m[0] >= len(c.Data)-c.Tail {
+		if m[0] >= len(c.Data)-c.Tail || m[1] <= c.Head {
 			continue
 		}
 		before := c.Data[:m[0]]

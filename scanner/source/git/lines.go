@@ -27,12 +27,17 @@ const (
 )
 
 // newLines calls fn for every run of consecutive lines of data that no
-// version in olds has: data[start:end] is the run, lineBase the number of
-// lines before it, and data[end:ctxEnd] up to two lines of context after
-// it, to be scanned as a chunk's Tail (so a multi-line secret whose last
-// line is not new is still matched, while nothing that starts in the
-// context is reported again). A line is new only if it is new against
-// every old version, so a merge reports only what neither side had.
+// version in olds has: data[start:end] is the run and lineBase the number
+// of lines before it. Around the run is context, old lines scanned with it
+// so that a multi-line secret with old lines is still matched: up to four
+// lines before it, data[ctxStart:start], to be scanned as a chunk's Head
+// (a new key body under an unchanged BEGIN line, as when a key is
+// replaced; nothing that ends in the head is reported again), and up to
+// two lines after it, data[end:ctxEnd], as its Tail (an unchanged END
+// line; nothing that starts there is reported again). The head never
+// reaches back into the run before. A line is new only if it is new
+// against every old version, so a merge reports only what neither side
+// had.
 //
 // Against each old version the leading and trailing lines it shares with
 // data are cut off first (most edits touch a small part of a file, and
@@ -42,7 +47,7 @@ const (
 // in an old version don't split a run of new lines: a new key block keeps
 // its blank lines. Work is proportional to the changed region, not the
 // file.
-func (d *lineDiff) newLines(data []byte, olds [][]byte, fn func(start, end, ctxEnd, lineBase int)) {
+func (d *lineDiff) newLines(data []byte, olds [][]byte, fn func(ctxStart, start, end, ctxEnd, lineBase int)) {
 	if len(data) == 0 {
 		return
 	}
@@ -97,6 +102,7 @@ func (d *lineDiff) newLines(data []byte, olds [][]byte, fn func(start, end, ctxE
 		}
 	}
 	lineBase := bytes.Count(data[:from], []byte{'\n'})
+	prevEnd := 0
 	for i := 0; i < len(lines); {
 		if lines[i].kind != newLine {
 			i++
@@ -123,7 +129,9 @@ func (d *lineDiff) newLines(data []byte, olds [][]byte, fn func(start, end, ctxE
 			ctxEnd += k + 1
 		}
 		ctxEnd = min(ctxEnd, end+maxContext)
-		fn(lines[i].start, end, ctxEnd, lineBase+i)
+		start := lines[i].start
+		fn(headStart(data, start, prevEnd), start, end, ctxEnd, lineBase+i)
+		prevEnd = end
 		i = last + 1
 	}
 }
@@ -137,10 +145,32 @@ const (
 	shortLine = 8
 	// maxShortGap is how many short old lines a run may span.
 	maxShortGap = 8
-	// contextLines (at most maxContext bytes) follow a run as its tail.
-	contextLines = 2
-	maxContext   = 4096
+	// contextLines (at most maxContext bytes) follow a run as its tail,
+	// contextLinesBefore lead it as its head: a PEM key's BEGIN line and
+	// an encrypted key's Proc-Type, DEK-Info and blank line.
+	contextLines       = 2
+	contextLinesBefore = 4
+	maxContext         = 4096
 )
+
+// headStart returns where the context before a run of new lines starting
+// at start begins: up to contextLinesBefore whole lines back, within
+// maxContext bytes, and not before from (where the run before ended).
+func headStart(data []byte, start, from int) int {
+	lo := max(from, start-maxContext)
+	h := start
+	for n := 0; n < contextLinesBefore && h > lo; n++ {
+		i := bytes.LastIndexByte(data[lo:h-1], '\n')
+		if i < 0 {
+			if lo == from { // a line start: the run before ended there
+				h = lo
+			}
+			break
+		}
+		h = lo + i + 1
+	}
+	return h
+}
 
 // changedRegion returns the part of data, [from, to), left after cutting
 // the whole lines at its start and end that old shares byte for byte, and

@@ -16,7 +16,7 @@ func newLinesOf(data string, olds ...string) []string {
 		ob = append(ob, []byte(o))
 	}
 	var out []string
-	forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, ctxEnd, lineBase int) {
+	forNewLines([]byte(data), ob, maphash.MakeSeed(), func(_, start, end, ctxEnd, lineBase int) {
 		out = append(out, itoa(lineBase)+":"+data[start:end])
 	})
 	return out
@@ -90,10 +90,15 @@ func TestForNewLinesMissesNothing(t *testing.T) {
 		for _, o := range olds {
 			ob = append(ob, []byte(o))
 		}
-		forNewLines([]byte(data), ob, maphash.MakeSeed(), func(start, end, ctxEnd, lineBase int) {
+		prevEnd := 0
+		forNewLines([]byte(data), ob, maphash.MakeSeed(), func(ctxStart, start, end, ctxEnd, lineBase int) {
 			if ctxEnd < end || ctxEnd > len(data) {
 				t.Fatalf("context end %d outside [%d, %d]", ctxEnd, end, len(data))
 			}
+			if ctxStart > start || ctxStart < prevEnd || ctxStart > 0 && data[ctxStart-1] != '\n' {
+				t.Fatalf("data %q: context start %d is not a line start in [%d, %d]", data, ctxStart, prevEnd, start)
+			}
+			prevEnd = end
 			if start != starts[lineBase] {
 				t.Fatalf("run start %d is not line %d's start %d", start, lineBase, starts[lineBase])
 			}
@@ -141,7 +146,7 @@ func TestForNewLinesContext(t *testing.T) {
 	old := "intro line one\n-----END KEY-----\nfooter line\nlast\n"
 	data := "intro line one\n-----BEGIN KEY-----\nnewkeybodynewkeybody\n-----END KEY-----\nfooter line\nlast\n"
 	var got []string
-	forNewLines([]byte(data), [][]byte{[]byte(old)}, maphash.MakeSeed(), func(start, end, ctxEnd, lineBase int) {
+	forNewLines([]byte(data), [][]byte{[]byte(old)}, maphash.MakeSeed(), func(_, start, end, ctxEnd, lineBase int) {
 		got = append(got, data[start:end]+"|"+data[end:ctxEnd])
 	})
 	// The END line is in the old version, so it is context: a match may
@@ -149,6 +154,34 @@ func TestForNewLinesContext(t *testing.T) {
 	want := "-----BEGIN KEY-----\nnewkeybodynewkeybody\n|-----END KEY-----\nfooter line\n"
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// A key replaced by another keeps its BEGIN and END lines: the new body
+// is the run, and the lines before it are its head, so the new key is
+// matched whole.
+func TestForNewLinesHead(t *testing.T) {
+	t.Parallel()
+	old := "name: deploy\nkey: |\n  -----BEGIN RSA PRIVATE KEY-----\n  Proc-Type: 4,ENCRYPTED\n  DEK-Info: AES-128-CBC,00FF\n\n  oldbodyoldbodyoldbody\n  -----END RSA PRIVATE KEY-----\n"
+	data := strings.Replace(old, "oldbodyoldbodyoldbody", "newbodynewbodynewbody", 1)
+	var got []string
+	forNewLines([]byte(data), [][]byte{[]byte(old)}, maphash.MakeSeed(), func(ctxStart, start, end, ctxEnd, lineBase int) {
+		got = append(got, data[ctxStart:start]+"|"+data[start:end]+"|"+data[end:ctxEnd])
+	})
+	want := "  -----BEGIN RSA PRIVATE KEY-----\n  Proc-Type: 4,ENCRYPTED\n  DEK-Info: AES-128-CBC,00FF\n\n|  newbodynewbodynewbody\n|  -----END RSA PRIVATE KEY-----\n"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// Two runs with one old line between: the second run's head is that
+	// line, not the first run.
+	old = "aaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n"
+	data = "XXXXXXXXXX\nbbbbbbbbbb\nYYYYYYYYYY\n"
+	got = nil
+	forNewLines([]byte(data), [][]byte{[]byte(old)}, maphash.MakeSeed(), func(ctxStart, start, end, ctxEnd, lineBase int) {
+		got = append(got, data[ctxStart:start]+"|"+data[start:end])
+	})
+	if want := "|XXXXXXXXXX\n,bbbbbbbbbb\n|YYYYYYYYYY\n"; strings.Join(got, ",") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, ","), want)
 	}
 }
 
@@ -180,8 +213,8 @@ func TestLineDiffReuse(t *testing.T) {
 	reused := lineDiff{seed: seed}
 	runs := func(d *lineDiff, data string, olds [][]byte) string {
 		var out []string
-		d.newLines([]byte(data), olds, func(start, end, ctxEnd, lineBase int) {
-			out = append(out, fmt.Sprint(start, end, ctxEnd, lineBase))
+		d.newLines([]byte(data), olds, func(ctxStart, start, end, ctxEnd, lineBase int) {
+			out = append(out, fmt.Sprint(ctxStart, start, end, ctxEnd, lineBase))
 		})
 		return strings.Join(out, ",")
 	}
@@ -199,7 +232,7 @@ func TestLineDiffReuse(t *testing.T) {
 }
 
 // forNewLines is newLines with fresh scratch.
-func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(start, end, ctxEnd, lineBase int)) {
+func forNewLines(data []byte, olds [][]byte, seed maphash.Seed, fn func(ctxStart, start, end, ctxEnd, lineBase int)) {
 	d := lineDiff{seed: seed}
 	d.newLines(data, olds, fn)
 }
