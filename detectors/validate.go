@@ -1,6 +1,8 @@
 package detectors
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -20,12 +22,13 @@ var validators = map[string]Validator{
 	"pem":           validPEMBody,
 	"pypi-macaroon": validPyPIToken,
 	"base64-json":   validBase64JSONToken,
+	"bitcoin-wif":   validBitcoinWIF,
 }
 
 // checksummed names the validators that check a checksum or signed
 // structure: a secret that passes one is no placeholder, whatever words its
 // random body happens to spell.
-var checksummed = map[string]bool{"github-crc32": true, "npm-crc32": true, "pypi-macaroon": true}
+var checksummed = map[string]bool{"github-crc32": true, "npm-crc32": true, "pypi-macaroon": true, "bitcoin-wif": true}
 
 // Validators lists the names rules may use in `validate`.
 func Validators() []string {
@@ -72,6 +75,99 @@ func validGitHubToken(secret string) bool {
 		return false
 	}
 	return Base62CRC32(body[:len(body)-6]) == body[len(body)-6:]
+}
+
+// validBitcoinWIF checks a Bitcoin private key in Wallet Import Format:
+// the base58 of 0x80, the 32-byte key, 0x01 when its public key is used
+// compressed, and the first four bytes of the double SHA-256 of all that.
+// A string of the shape passes by chance once in four billion times.
+func validBitcoinWIF(secret string) bool {
+	b, ok := base58Decode(secret)
+	if !ok || len(b) != 37 && len(b) != 38 || b[0] != 0x80 || len(b) == 38 && b[33] != 0x01 {
+		return false
+	}
+	body := b[:len(b)-4]
+	return bytes.Equal(doubleSHA256(body)[:4], b[len(b)-4:])
+}
+
+// BitcoinWIF encodes a private key in Wallet Import Format, the inverse of
+// validBitcoinWIF (for tests and the accuracy benchmark).
+func BitcoinWIF(key [32]byte, compressed bool) string {
+	b := append([]byte{0x80}, key[:]...)
+	if compressed {
+		b = append(b, 0x01)
+	}
+	b = append(b, doubleSHA256(b)[:4]...)
+	return base58Encode(b)
+}
+
+func doubleSHA256(b []byte) []byte {
+	h := sha256.Sum256(b)
+	h = sha256.Sum256(h[:])
+	return h[:]
+}
+
+const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// base58Value maps a byte of the base58 alphabet to its value, others to
+// 0xff.
+var base58Value = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := 0; i < len(base58Alphabet); i++ {
+		t[base58Alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// base58Decode decodes Bitcoin's base58: each leading '1' is a zero byte,
+// the rest a big-endian number. Meant for short strings (keys, addresses):
+// the work grows with the square of the length.
+func base58Decode(s string) ([]byte, bool) {
+	var n []byte // the number, big-endian
+	for i := 0; i < len(s); i++ {
+		v := base58Value[s[i]]
+		if v == 0xff {
+			return nil, false
+		}
+		carry := int(v)
+		for j := len(n) - 1; j >= 0; j-- {
+			carry += int(n[j]) * 58
+			n[j] = byte(carry)
+			carry >>= 8
+		}
+		for ; carry > 0; carry >>= 8 {
+			n = append([]byte{byte(carry)}, n...)
+		}
+	}
+	zeros := len(s) - len(strings.TrimLeft(s, "1"))
+	return append(make([]byte, zeros), n...), true
+}
+
+// base58Encode is base58Decode's inverse.
+func base58Encode(b []byte) string {
+	zeros := len(b) - len(bytes.TrimLeft(b, "\x00"))
+	var digits []byte // little-endian base-58 digits
+	for _, c := range b[zeros:] {
+		carry := int(c)
+		for j := range digits {
+			carry += int(digits[j]) << 8
+			digits[j] = byte(carry % 58)
+			carry /= 58
+		}
+		for ; carry > 0; carry /= 58 {
+			digits = append(digits, byte(carry%58))
+		}
+	}
+	out := make([]byte, zeros, zeros+len(digits))
+	for i := range out {
+		out[i] = '1'
+	}
+	for i := len(digits) - 1; i >= 0; i-- {
+		out = append(out, base58Alphabet[digits[i]])
+	}
+	return string(out)
 }
 
 // validJWT checks that a token has a base64url JSON header naming an alg

@@ -3,6 +3,8 @@ package detectors
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -104,6 +106,53 @@ func TestBase64JSONToken(t *testing.T) {
 	} {
 		if validBase64JSONToken(bad) {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestBitcoinWIF: keys encoded in Wallet Import Format pass, compressed or
+// not; a changed character or a base58 string of another shape fails.
+// The well-known encodings of the private key 1 pin the format.
+func TestBitcoinWIF(t *testing.T) {
+	t.Parallel()
+	var one [32]byte
+	one[31] = 1
+	for _, c := range []struct {
+		key        [32]byte
+		compressed bool
+		want       string
+	}{
+		{one, false, "5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDf"},
+		{one, true, "KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn"},
+	} {
+		got := BitcoinWIF(c.key, c.compressed)
+		if got != c.want {
+			t.Errorf("BitcoinWIF(1, %v) = %s, want %s", c.compressed, got, c.want)
+		}
+		if !validBitcoinWIF(got) {
+			t.Errorf("validBitcoinWIF(%s) = false", got)
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 200; i++ {
+		var key [32]byte
+		for j := range key {
+			key[j] = byte(rng.IntN(256))
+		}
+		wif := BitcoinWIF(key, i%2 == 0)
+		if !validBitcoinWIF(wif) {
+			t.Fatalf("validBitcoinWIF(%s) = false", wif)
+		}
+		b := []byte(wif)
+		k := 1 + rng.IntN(len(b)-1)
+		b[k] = base58Alphabet[(strings.IndexByte(base58Alphabet, b[k])+1)%58]
+		if validBitcoinWIF(string(b)) {
+			t.Fatalf("%s with character %d changed (%s) passes", wif, k, b)
+		}
+	}
+	for _, s := range []string{"", "0OIl", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "5HpHagT65TZzG1PH3CSu63k8DbpvD8s5ip4nEB3kEsreAnchuDg"} {
+		if validBitcoinWIF(s) {
+			t.Errorf("validBitcoinWIF(%q) = true", s)
 		}
 	}
 }

@@ -235,6 +235,14 @@ func (g *generator) match(rule *rules.Rule) (string, error) {
 			body := m[loc[2] : loc[3]-6]
 			m = m[:loc[3]-6] + detectors.Base62CRC32(body) + m[loc[3]:]
 		}
+	case "bitcoin-wif":
+		// A key with its checksum, on a line that names it (the rule's
+		// keywords are not in its regex: a WIF key has no fixed prefix).
+		var key [32]byte
+		for i := range key {
+			key[i] = byte(g.r.IntN(256))
+		}
+		m = "btc_wallet_wif: " + detectors.BitcoinWIF(key, g.r.IntN(2) == 0)
 	case "jwt":
 		m = g.jwt()
 	case "pem":
