@@ -188,6 +188,29 @@ func TestDigestShapedSecretsUnderSecretNames(t *testing.T) {
 	}
 }
 
+// TestCryptoTestVectorsNotGeneric: hex key material in a cryptographic
+// library's test vectors is no credential; the same line in a config file
+// is reported, and so is a value that is not hex alone in test data.
+func TestCryptoTestVectorsNotGeneric(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	h := detectortest.HexLower
+	vectors := `{"mode":0,"shared_secret":"` + detectortest.Random(h, 96) + `","secret":"` + detectortest.Random(h, 128) +
+		`","exporter_secret":"` + detectortest.Random(h, 96) + `"}` + "\n"
+	for _, path := range []string{"hpke/testdata/vectors_rfc9180.json", "crypto/test-vectors/ecdh.json", "wycheproof/testvectors_v1/x25519_test.json"} {
+		for _, f := range detectortest.Find(t, e, path, vectors) {
+			t.Errorf("%s: %s fired on %q", path, f.RuleID, f.Match)
+		}
+	}
+	if fs := detectortest.Find(t, e, "config/app.json", vectors); len(fs) == 0 {
+		t.Errorf("config/app.json: nothing found in %q", vectors)
+	}
+	pw := `{"db_password": "` + detectortest.Random(detectortest.Base62, 20) + `"}` + "\n"
+	if fs := detectortest.Find(t, e, "internal/testdata/fixture.json", pw); len(fs) == 0 {
+		t.Errorf("testdata: nothing found in %q", pw)
+	}
+}
+
 // TestProviderLookAlikesNotGeneric: a value in a provider's format that
 // fails the provider's checksum or structure check (a truncated or
 // made-up token) is that provider's look-alike: the generic rules don't
