@@ -188,6 +188,25 @@ func TestDigestShapedSecretsUnderSecretNames(t *testing.T) {
 	}
 }
 
+// TestSettingsInDocs: a setting shown in a README, a runbook or notes is
+// read as in a config file; the prose around it is not.
+func TestSettingsInDocs(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	secret := detectortest.Random(detectortest.Base62, 24)
+	for _, path := range []string{"docs/runbook.md", "README.rst", "ops/notes.txt", "docs/setup.adoc"} {
+		content := "Connect with:\n\n    client_secret: " + secret + "\n"
+		if fs := detectortest.Find(t, e, path, content); len(fs) != 1 || fs[0].Secret != secret {
+			t.Errorf("%s: found %d, want the client secret once", path, len(fs))
+		}
+	}
+	prose := "Password: use at least twelve characters, with digits and symbols.\nToken: the token is rotated every 24 hours.\n" +
+		"- password: changeme\n- token: <your token here>\nSECRET_KEY=replace-me\nSecret: kept-in-vault-under-app-prod\ntoken: 2024-05-01\n"
+	for _, f := range detectortest.Find(t, e, "README.md", prose) {
+		t.Errorf("README.md:%d: %s fired on %q", f.Location.Line, f.RuleID, strings.TrimSpace(f.Match))
+	}
+}
+
 // TestCryptoTestVectorsNotGeneric: hex key material in a cryptographic
 // library's test vectors is no credential; the same line in a config file
 // is reported, and so is a value that is not hex alone in test data.
