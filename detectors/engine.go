@@ -768,6 +768,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	}
 	out, spans = e.applyRequired(out, spans)
 	out, spans = dropGenericOverlaps(out, spans, covered)
+	out, spans = dropInsideKeys(out, spans)
 	return out
 }
 
@@ -953,6 +954,38 @@ func dropGeneric(fs []finding.Finding, spans, others []span) ([]finding.Finding,
 // Authorization header: structures many providers' credentials share)
 // whose secret overlaps a provider rule's finding or a provider match the
 // user allowed: the provider rule names the credential.
+// dropInsideKeys removes findings whose secret lies inside a private
+// key's found in the same chunk: a key's body is random base64, and a
+// stretch of it may have a token's shape (a PEM line is 64 characters, as
+// a Square access token is; one began with EAAA in a test key of
+// cloudflare/circl). The key is the finding; the stretch is noise.
+func dropInsideKeys(fs []finding.Finding, spans []span) ([]finding.Finding, []span) {
+	offset := len(fs) - len(spans)
+	var keys []span
+	for i, f := range fs[offset:] {
+		if slices.Contains(f.Tags, privateKeyTag) {
+			keys = append(keys, spans[i])
+		}
+	}
+	if len(keys) == 0 {
+		return fs, spans
+	}
+	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
+	for i, f := range fs[offset:] {
+		if !slices.Contains(f.Tags, privateKeyTag) && slices.ContainsFunc(keys, func(k span) bool {
+			return k.start <= spans[i].start && spans[i].end <= k.end
+		}) {
+			continue
+		}
+		outF = append(outF, f)
+		outS = append(outS, spans[i])
+	}
+	return outF, outS
+}
+
+// privateKeyTag marks the rules whose secret is a whole private key.
+const privateKeyTag = "private-key"
+
 func dropFallback(fs []finding.Finding, spans, covered []span) ([]finding.Finding, []span) {
 	offset := len(fs) - len(spans)
 	providers := covered

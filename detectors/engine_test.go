@@ -329,3 +329,37 @@ func TestFallbackYieldsToProvider(t *testing.T) {
 		t.Errorf("unnamed JWT: %v", got)
 	}
 }
+
+// TestNothingInsideAPrivateKey: a private key's body is random base64, and
+// a line of it may have a token's shape (a PEM line is 64 characters, as a
+// Square access token is): the key is one finding, its line is none.
+func TestNothingInsideAPrivateKey(t *testing.T) {
+	t.Parallel()
+	cfg, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := detectors.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b62 := detectortest.Base62
+	square := "EAAA" + detectortest.Random(b62, 60)
+	body := []string{detectortest.Random(b62, 64), detectortest.Random(b62, 64), square, detectortest.Random(b62, 64), detectortest.Random(b62, 64), detectortest.Random(b62, 64)}
+	key := "-----BEGIN PRIVATE KEY-----\n" + strings.Join(body, "\n") + "\n-----END PRIVATE KEY-----\n"
+	var ids []string
+	for _, f := range e.Detect(finding.Chunk{Origin: finding.Origin{Path: "testdata/service.key"}, Data: []byte(key)}) {
+		ids = append(ids, f.RuleID)
+	}
+	if len(ids) != 1 || ids[0] != "private-key" {
+		t.Errorf("findings %v, want the private key alone", ids)
+	}
+	// The same line on its own is a Square token.
+	ids = nil
+	for _, f := range e.Detect(finding.Chunk{Origin: finding.Origin{Path: "config.env"}, Data: []byte("SQUARE_ACCESS_TOKEN=" + square + "\n")}) {
+		ids = append(ids, f.RuleID)
+	}
+	if len(ids) != 1 || ids[0] != "square-access-token" {
+		t.Errorf("findings %v, want square-access-token", ids)
+	}
+}

@@ -127,6 +127,8 @@ func TestGenericLookAlikes(t *testing.T) {
 		{"infra/main.tf", "password = var.db_password\npassword = \"${var.db_password}\"\npassword = random_password.db.result\n"},
 		// Placeholders.
 		{"config/app.yaml", "password: changeme\napi_key: <your-api-key>\ntoken: \"xxxxxxxxxxxxxxxx\"\npassword: \"********\"\nSECRET_KEY: replace-me-with-a-real-secret\napi_key: YOUR_API_KEY_HERE\n"},
+		// URNs (a WebDAV lock token).
+		{"webdav/lock_test.go", "\tToken: `urn:uuid:150852e2-3847-42d5-8cbe-0f4f296f26cf`,\n"},
 		// Hashes and UUIDs.
 		{"config/app.yaml", "token: 123e4567-e89b-12d3-a456-426614174000\nsecret_hash: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\ntoken_sha1: da39a3ee5e6b4b0d3255bfef95601890afd80709\n"},
 		// Runs and dummies.

@@ -78,6 +78,10 @@ func validGenericSecret(s string, named bool) bool {
 	}
 	ls := strings.ToLower(s)
 	// References to variables, environment or secret stores, not values.
+	// A URN (urn:uuid:..., a WebDAV lock token) names a thing.
+	if strings.HasPrefix(ls, "urn:") {
+		return false
+	}
 	if strings.HasPrefix(s, "$") || strings.HasPrefix(s, "%") || strings.HasPrefix(ls, "env.") ||
 		strings.HasPrefix(ls, "secrets.") || strings.HasPrefix(ls, "process.env") ||
 		strings.HasPrefix(ls, "os.") || strings.HasPrefix(ls, "vault:") {
