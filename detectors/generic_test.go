@@ -127,6 +127,8 @@ func TestGenericLookAlikes(t *testing.T) {
 		{"infra/main.tf", "password = var.db_password\npassword = \"${var.db_password}\"\npassword = random_password.db.result\n"},
 		// Placeholders.
 		{"config/app.yaml", "password: changeme\napi_key: <your-api-key>\ntoken: \"xxxxxxxxxxxxxxxx\"\npassword: \"********\"\nSECRET_KEY: replace-me-with-a-real-secret\napi_key: YOUR_API_KEY_HERE\n"},
+		// Names of variables and constants, with a word on.
+		{"pkg/authn/keychain_test.go", "\tPassword: \"XDG_RUNTIME_DIR-bar\",\n\tPassword: \"REGISTRY_AUTH_FILE-bar\",\n"},
 		// URNs (a WebDAV lock token).
 		{"webdav/lock_test.go", "\tToken: `urn:uuid:150852e2-3847-42d5-8cbe-0f4f296f26cf`,\n"},
 		// Hashes and UUIDs.

@@ -109,6 +109,11 @@ func validGenericSecret(s string, named bool) bool {
 	if digit == 0 && letters > 0 && len(s) < 16 {
 		return false
 	}
+	// Words joined by separators, each in one case (XDG_CONFIG_HOME-bar,
+	// SOME_SETTING.value): the name of a variable or a constant.
+	if digit == 0 && singleCaseWords(s) {
+		return false
+	}
 	// Numbers alone (ports, ids, timestamps) are not secrets.
 	if letters == 0 {
 		return false
@@ -184,6 +189,21 @@ func looksCamel(s string) bool {
 			}
 			i = k
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// singleCaseWords reports whether s is two or more words of letters joined
+// by '_', '-' or '.', each word all capitals or all small letters.
+func singleCaseWords(s string) bool {
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		if strings.TrimLeft(w, "abcdefghijklmnopqrstuvwxyz") != "" && strings.TrimLeft(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			return false
 		}
 	}
