@@ -335,14 +335,7 @@ func TestFallbackYieldsToProvider(t *testing.T) {
 // Square access token is): the key is one finding, its line is none.
 func TestNothingInsideAPrivateKey(t *testing.T) {
 	t.Parallel()
-	cfg, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := detectors.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := defaultEngine(t)
 	b62 := detectortest.Base62
 	square := "EAAA" + detectortest.Random(b62, 60)
 	body := []string{detectortest.Random(b62, 64), detectortest.Random(b62, 64), square, detectortest.Random(b62, 64), detectortest.Random(b62, 64), detectortest.Random(b62, 64)}
