@@ -954,6 +954,32 @@ func dropGeneric(fs []finding.Finding, spans, others []span) ([]finding.Finding,
 // Authorization header: structures many providers' credentials share)
 // whose secret overlaps a provider rule's finding or a provider match the
 // user allowed: the provider rule names the credential.
+func dropFallback(fs []finding.Finding, spans, covered []span) ([]finding.Finding, []span) {
+	offset := len(fs) - len(spans)
+	providers := covered
+	fallback := false
+	for i, f := range fs[offset:] {
+		switch {
+		case isFallback(f.Tags):
+			fallback = true
+		case !isGeneric(f.Tags):
+			providers = append(providers, spans[i])
+		}
+	}
+	if !fallback || len(providers) == 0 {
+		return fs, spans
+	}
+	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
+	for i, f := range fs[offset:] {
+		if isFallback(f.Tags) && overlapsAny(spans[i], providers) {
+			continue
+		}
+		outF = append(outF, f)
+		outS = append(outS, spans[i])
+	}
+	return outF, outS
+}
+
 // dropInsideKeys removes findings whose secret lies inside a private
 // key's found in the same chunk: a key's body is random base64, and a
 // stretch of it may have a token's shape (a PEM line is 64 characters, as
@@ -985,32 +1011,6 @@ func dropInsideKeys(fs []finding.Finding, spans []span) ([]finding.Finding, []sp
 
 // privateKeyTag marks the rules whose secret is a whole private key.
 const privateKeyTag = "private-key"
-
-func dropFallback(fs []finding.Finding, spans, covered []span) ([]finding.Finding, []span) {
-	offset := len(fs) - len(spans)
-	providers := covered
-	fallback := false
-	for i, f := range fs[offset:] {
-		switch {
-		case isFallback(f.Tags):
-			fallback = true
-		case !isGeneric(f.Tags):
-			providers = append(providers, spans[i])
-		}
-	}
-	if !fallback || len(providers) == 0 {
-		return fs, spans
-	}
-	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
-	for i, f := range fs[offset:] {
-		if isFallback(f.Tags) && overlapsAny(spans[i], providers) {
-			continue
-		}
-		outF = append(outF, f)
-		outS = append(outS, spans[i])
-	}
-	return outF, outS
-}
 
 // isFallback reports whether a rule is tagged fallback: it yields to
 // provider rules, and generic rules yield to it.

@@ -77,11 +77,11 @@ func validGenericSecret(s string, named bool) bool {
 		return false
 	}
 	ls := strings.ToLower(s)
-	// References to variables, environment or secret stores, not values.
 	// A URN (urn:uuid:..., a WebDAV lock token) names a thing.
 	if strings.HasPrefix(ls, "urn:") {
 		return false
 	}
+	// References to variables, environment or secret stores, not values.
 	if strings.HasPrefix(s, "$") || strings.HasPrefix(s, "%") || strings.HasPrefix(ls, "env.") ||
 		strings.HasPrefix(ls, "secrets.") || strings.HasPrefix(ls, "process.env") ||
 		strings.HasPrefix(ls, "os.") || strings.HasPrefix(ls, "vault:") {
@@ -118,14 +118,14 @@ func validGenericSecret(s string, named bool) bool {
 	if letters == 0 {
 		return false
 	}
-	if wellKnownIDs[strings.ToLower(s)] {
+	if wellKnownIDs[ls] {
 		return false
 	}
 	// Commit SHAs, content digests and UUIDs in configs are far likelier
 	// than secrets of those shapes, unless the name they are given says
 	// secret: a GitHub OAuth app's client secret is 40 hex digits, many
 	// services' API keys and client secrets are UUIDs or 64 hex digits.
-	if !named && isHexString(s) && (len(s) == 40 || len(s) == 64) && strings.ToLower(s) == s {
+	if !named && isHexString(s) && (len(s) == 40 || len(s) == 64) && ls == s {
 		return false
 	}
 	if !named && looksUUID(s) {
