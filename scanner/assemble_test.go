@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -188,11 +189,31 @@ func TestReportFile(t *testing.T) {
 		if !errors.As(err, &re) || res.Summary.Findings != 1 || res.Summary.Files == 0 {
 			t.Fatalf("err %v, summary %+v", err, res.Summary)
 		}
-		// No temporary files are left next to a report path.
-		entries, _ := os.ReadDir(outDir)
+		// A write to a path that fails keeps the old report whole and
+		// leaves no temporary file beside it. The directory is this
+		// subtest's own: the others write reports, through temporary
+		// files, at the same time.
+		dir := t.TempDir()
+		old := filepath.Join(dir, "report.json")
+		if err := os.WriteFile(old, []byte("old report\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err = WriteFile(old, func(w io.Writer) error {
+			if _, err := w.Write(make([]byte, 128<<10)); err != nil {
+				return err
+			}
+			return syscall.ENOSPC
+		})
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Errorf("WriteFile: %v", err)
+		}
+		if b, _ := os.ReadFile(old); string(b) != "old report\n" {
+			t.Errorf("old report now %q", b)
+		}
+		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".tmp") {
-				t.Errorf("temporary file left: %s", e.Name())
+			if e.Name() != "report.json" {
+				t.Errorf("file left: %s", e.Name())
 			}
 		}
 	})
