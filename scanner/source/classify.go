@@ -83,13 +83,22 @@ func Classify(head []byte) (Class, string) {
 
 // isText is the text test: no NUL byte, and at most a tenth control bytes.
 // Text, UTF-8 or not (Latin-1 and other 8-bit text is common in old
-// files), is rarely more than a tenth control bytes.
+// files), is rarely more than a tenth control bytes. A NUL is looked for
+// in all of head (a vector search, cheap); control bytes are counted one
+// by one, in the first controlSniffLen only: counting all 8000 took a
+// twentieth of a history scan. A binary without a NUL in 8000 bytes is
+// rare, and scanned as text it still has all its strings scanned.
 func isText(head []byte) bool {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return false
 	}
+	head = head[:min(len(head), controlSniffLen)]
 	return controlBytes(head)*10 <= len(head)
 }
+
+// controlSniffLen is how many of an item's first bytes isText counts the
+// control bytes of.
+const controlSniffLen = 2048
 
 // controlBytes counts head's control bytes. Eight bytes none of which is
 // below 0x20 (most of any text: line ends and tabs are the exceptions)
