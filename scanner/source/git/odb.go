@@ -350,9 +350,22 @@ func (x *packIndex) find(h plumbing.Hash) (int64, bool) {
 		lo = x.fanout[h[0]-1]
 	}
 	hi := x.fanout[h[0]]
+	// Names compare by their first eight bytes as a big-endian word, and
+	// in full only where those are equal (a bytes.Compare call per step
+	// was 2% of a history scan).
+	key := binary.BigEndian.Uint64(h[:8])
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		switch c := bytes.Compare(x.names[mid*20:mid*20+20], h[:]); {
+		name := x.names[mid*20 : mid*20+20]
+		c := 0
+		if v := binary.BigEndian.Uint64(name); v < key {
+			c = -1
+		} else if v > key {
+			c = 1
+		} else {
+			c = bytes.Compare(name[8:], h[8:])
+		}
+		switch {
 		case c == 0:
 			return x.offset(mid)
 		case c < 0:

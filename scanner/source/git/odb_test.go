@@ -2,12 +2,14 @@ package git
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -543,5 +545,49 @@ func TestBaseCacheKeysPackAndOffset(t *testing.T) {
 	c.put(1, 1<<48, plumbing.BlobObject, []byte("offset 2^48"))
 	if _, ok := c.get(1, 1<<48); ok {
 		t.Errorf("offset 2^48 was cached")
+	}
+}
+
+// TestPackIndexFind looks up names that share their first bytes, and
+// names that are absent between, before and after them.
+func TestPackIndexFind(t *testing.T) {
+	t.Parallel()
+	rnd := rand.New(rand.NewSource(3))
+	var names []plumbing.Hash
+	for i := 0; i < 2000; i++ {
+		var h plumbing.Hash
+		rnd.Read(h[:])
+		h[0] = byte(i % 4) // crowded fanout buckets
+		if i%3 == 0 && len(names) > 0 {
+			// The same first eight (or more) bytes as another name.
+			copy(h[:8+i%12], names[rnd.Intn(len(names))][:])
+		}
+		names = append(names, h)
+	}
+	slices.SortFunc(names, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
+	names = slices.Compact(names)
+	var x packIndex
+	for i, h := range names {
+		x.names = append(x.names, h[:]...)
+		x.offsets = binary.BigEndian.AppendUint32(x.offsets, uint32(i*10))
+		for b := int(h[0]); b < 256; b++ {
+			x.fanout[b]++
+		}
+	}
+	for i, h := range names {
+		if off, ok := x.find(h); !ok || off != int64(i*10) {
+			t.Fatalf("find(%s) = %d, %v; want %d", h, off, ok, i*10)
+		}
+		// Absent: the name with its last byte or its eighth byte changed.
+		for _, at := range []int{19, 7} {
+			g := h
+			g[at] ^= 1
+			if _, found := slices.BinarySearchFunc(names, g, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) }); found {
+				continue
+			}
+			if off, ok := x.find(g); ok {
+				t.Fatalf("find(%s) = %d for an absent name", g, off)
+			}
+		}
 	}
 }
