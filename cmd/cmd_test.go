@@ -225,6 +225,39 @@ func TestStdin(t *testing.T) {
 	}
 }
 
+// TestSettingsOutsideConfigFiles: KEY=value settings in what is neither
+// source code nor a known config extension (a file named credentials, a
+// shell's dot-files, a log, an env dump piped in) are read as settings.
+func TestSettingsOutsideConfigFiles(t *testing.T) {
+	t.Parallel()
+	pw := detectortest.Password()
+	names := []string{"credentials", "deploy/secrets", ".bashrc", ".profile", ".git-credentials", "logs/build.log"}
+	files := map[string]string{}
+	for _, n := range names {
+		files[n] = "# settings\nexport API_TOKEN=" + pw + "\n"
+	}
+	code, out, errOut := run(t, "", "dir", writeFiles(t, files), "--format", "json")
+	if code != ExitFindings {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got := map[string]bool{}
+	for _, f := range decode(t, out) {
+		if f.Line == 2 && f.RuleID == "generic-secret-config" {
+			got[f.File] = true
+		}
+	}
+	for _, n := range names {
+		if !got[n] {
+			t.Errorf("%s: no finding on line 2 in %s", n, out)
+		}
+	}
+	// `env | leakhound stdin`, under the default name.
+	code, out, errOut = run(t, "HOME=/root\nAPI_TOKEN="+pw+"\n", "stdin", "--format", "json")
+	if fs := decode(t, out); code != ExitFindings || len(fs) != 1 || fs[0].File != "stdin" || fs[0].Line != 2 {
+		t.Fatalf("stdin: exit %d, %+v, %s", code, fs, errOut)
+	}
+}
+
 func TestInlineAllowAndIgnoreFile(t *testing.T) {
 	t.Parallel()
 	pw1, pw2 := detectortest.Password(), detectortest.Password()
