@@ -382,6 +382,55 @@ func (g *graph) reach(ctx context.Context, tips []plumbing.Hash, stop map[plumbi
 	return out, nil
 }
 
+// prefetch decodes the commits stored whole in the mapped packs on
+// g.readers goroutines, each taking every readers-th, into g.commits,
+// before a walk of the whole history. Such a walk (every scan but a
+// push's: a range's base is walked back to the root too) reads nearly
+// every commit, and reach can hand out only the parents of the commits
+// it has read: along a line of history one reader works and the others
+// wait, where here all of them work. A commit that fails here is left to
+// reach, which reads it again and reports what went wrong.
+func (g *graph) prefetch(ctx context.Context) {
+	if g.open == nil || g.readers < 2 {
+		return
+	}
+	hs := g.rd.db.packedCommits()
+	if len(hs) < 64 {
+		return
+	}
+	parts := make([][]*commit, g.readers)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			objs := g.open()
+			defer objs.Close()
+			for j := i; j < len(hs); j += len(parts) {
+				if j%1024 == i && ctx.Err() != nil {
+					return
+				}
+				h := hs[j]
+				data, err := objs.rd.read(h, plumbing.CommitObject, 0, false)
+				if err != nil {
+					continue
+				}
+				if c, ok := parseCommit(h, data, g.shallow[h], &g.keep); ok {
+					parts[i] = append(parts[i], c)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, part := range parts {
+		for _, c := range part {
+			if _, ok := g.commits[c.hash]; !ok {
+				g.commits[c.hash] = c
+			}
+		}
+	}
+}
+
 // order sorts commits topologically, parents first; among commits ready
 // at the same time the older (by committer date, then hash) goes first.
 func order(set map[plumbing.Hash]*commit) []*commit {
@@ -578,6 +627,7 @@ func (s *Source) selectCommits(ctx context.Context, r *repo, g *graph) (sel sele
 		return s.selectPush(ctx, r, g)
 	}
 	refs := r.refs(ctx, g.sink)
+	g.prefetch(ctx)
 	var tips []plumbing.Hash
 	var stop map[plumbing.Hash]bool
 	switch {

@@ -219,6 +219,31 @@ func (db *odb) find(h plumbing.Hash) (*pack, int64, bool) {
 	return nil, 0, false
 }
 
+// packedCommits returns the names of the commits stored whole in the
+// mapped packs (a pack entry's type is in its first byte), for reading
+// them ahead of a walk (see graph.prefetch). Commits stored as deltas,
+// loose, or in packs read with ReadAt are left out: the walk reads those
+// as it meets them.
+func (db *odb) packedCommits() []plumbing.Hash {
+	var out []plumbing.Hash
+	for _, p := range db.packs {
+		if p.data == nil {
+			continue
+		}
+		end := p.size - 20 // the pack's checksum
+		for i := uint32(0); i < p.idx.fanout[255]; i++ {
+			off, ok := p.idx.offset(i)
+			if !ok || off < 12 || off >= end || int64(len(p.data)) <= off {
+				continue
+			}
+			if (p.data[off]>>4)&7 == packCommit {
+				out = append(out, plumbing.Hash(p.idx.names[i*20:i*20+20]))
+			}
+		}
+	}
+	return out
+}
+
 // pack is one packfile and its index.
 type pack struct {
 	id   int

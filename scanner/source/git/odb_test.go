@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -589,5 +590,99 @@ func TestPackIndexFind(t *testing.T) {
 				t.Fatalf("find(%s) = %d for an absent name", g, off)
 			}
 		}
+	}
+}
+
+// TestPrefetchMatchesReach: the commits read ahead in pack order are the
+// ones a walk reads one by one, field for field; a commit too damaged to
+// read ahead is read again by the walk, which reports it once.
+func TestPrefetchMatchesReach(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	for i := 0; i < 90; i++ {
+		if i == 50 {
+			r.git("checkout", "-q", "-b", "side", "main~20")
+		}
+		r.commit(who{"A", i}, fmt.Sprintf("commit %d\n\nbody %d", i, i), map[string]string{fmt.Sprintf("f%d.txt", i%7): fmt.Sprint(i)})
+	}
+	r.git("checkout", "-q", "main")
+	r.gitEnv(who{"A", 91}.env(), "merge", "-q", "--no-ff", "-s", "ours", "-m", "merge side", "side")
+	r.git("repack", "-q", "-a", "-d")
+	tips := []plumbing.Hash{plumbing.NewHash(r.git("rev-parse", "main"))}
+
+	walk := func(t *testing.T, prefetch bool) (map[plumbing.Hash]*commit, *recorder, int) {
+		repo, err := openRepo(r.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := openODBFrom(repo.objectDirs(), DefaultCacheSize)
+		t.Cleanup(db.Close)
+		o := &objectSource{repo: repo, cache: cache.NewObjectLRU(1 << 20), db: db}
+		objs := o.open()
+		t.Cleanup(objs.Close)
+		rec := newRecorder()
+		g := newGraph(context.Background(), repo, objs, rec)
+		g.open, g.readers = o.open, 2
+		ahead := 0
+		if prefetch {
+			g.prefetch(context.Background())
+			ahead = len(g.commits)
+		}
+		set, err := g.reach(context.Background(), tips, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return set, rec, ahead
+	}
+	want, _, _ := walk(t, false)
+	got, rec, ahead := walk(t, true)
+	noProblems(t, rec)
+	if ahead < 80 || len(want) != 91 {
+		t.Fatalf("%d commits read ahead, %d reached", ahead, len(want))
+	}
+	if len(got) != len(want) {
+		t.Fatalf("reached %d commits with prefetch, %d without", len(got), len(want))
+	}
+	for h, w := range want {
+		g := got[h]
+		if g == nil || g.tree != w.tree || !slices.Equal(g.parents, w.parents) || g.when != w.when ||
+			g.meta.message() != w.meta.message() || g.meta.commit() != w.meta.commit() {
+			t.Fatalf("commit %s: got %+v, want %+v", h, g, w)
+		}
+	}
+
+	// Damage one commit stored whole: prefetch passes over it, the walk
+	// reports it.
+	packs, _ := filepath.Glob(filepath.Join(r.dir, ".git", "objects", "pack", "*.pack"))
+	victim := r.git("rev-parse", "main~3")
+	var off int64 = -1
+	for _, line := range strings.Split(r.git("verify-pack", "-v", strings.TrimSuffix(packs[0], ".pack")+".idx"), "\n") {
+		if f := strings.Fields(line); len(f) == 5 && f[0] == victim && f[1] == "commit" {
+			off, _ = strconv.ParseInt(f[4], 10, 64)
+		}
+	}
+	if off < 0 {
+		t.Fatalf("commit %s is not stored whole", victim)
+	}
+	b, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := off + 4; i < off+12; i++ { // zlib data, past the entry header
+		b[i] ^= 0x5a
+	}
+	os.Chmod(packs[0], 0o644)
+	if err := os.WriteFile(packs[0], b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, rec, _ = walk(t, true)
+	n := 0
+	for _, p := range rec.problems {
+		if strings.Contains(p, victim) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("damaged commit %s reported %d times: %q", victim, n, rec.problems)
 	}
 }
