@@ -769,6 +769,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	out, spans = e.applyRequired(out, spans)
 	out, spans = dropGenericOverlaps(out, spans, covered)
 	out, spans = dropInsideKeys(out, spans)
+	out, spans = dropSameSecret(out, spans)
 	return out
 }
 
@@ -1001,6 +1002,39 @@ func dropInsideKeys(fs []finding.Finding, spans []span) ([]finding.Finding, []sp
 		if !slices.Contains(f.Tags, privateKeyTag) && slices.ContainsFunc(keys, func(k span) bool {
 			return k.start <= spans[i].start && spans[i].end <= k.end
 		}) {
+			continue
+		}
+		outF = append(outF, f)
+		outS = append(outS, spans[i])
+	}
+	return outF, outS
+}
+
+// dropSameSecret keeps one finding of a secret that two provider rules
+// report at the same place: the one whose match says most before the
+// secret (AWS_SECRET_ACCESS_KEY= over a value that merely starts with
+// another provider's prefix, a Cosmos DB connection string over the
+// AccountKey= a storage one shares), else the first in rule order. One secret is one
+// finding; two would name two providers for the same credential.
+func dropSameSecret(fs []finding.Finding, spans []span) ([]finding.Finding, []span) {
+	offset := len(fs) - len(spans)
+	if len(spans) < 2 {
+		return fs, spans
+	}
+	context := func(f finding.Finding) int { return max(0, strings.Index(f.Match, f.Secret)) }
+	best := map[span]int{} // span -> index into spans of the finding kept
+	for i, f := range fs[offset:] {
+		j, ok := best[spans[i]]
+		if !ok || context(f) > context(fs[offset+j]) {
+			best[spans[i]] = i
+		}
+	}
+	if len(best) == len(spans) {
+		return fs, spans
+	}
+	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
+	for i, f := range fs[offset:] {
+		if best[spans[i]] != i {
 			continue
 		}
 		outF = append(outF, f)

@@ -3,6 +3,7 @@ package detectors_test
 import (
 	"context"
 	mrand "math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -354,5 +355,35 @@ func TestNothingInsideAPrivateKey(t *testing.T) {
 	}
 	if len(ids) != 1 || ids[0] != "square-access-token" {
 		t.Errorf("findings %v, want square-access-token", ids)
+	}
+}
+
+// TestOneFindingPerSecret: a secret two provider rules match at the same
+// place is reported once, by the rule whose match names it (the key it is
+// assigned to, the connection string it sits in); a different secret of
+// the same shape elsewhere is still its own finding.
+func TestOneFindingPerSecret(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	// An AWS secret key that happens to start like a Fauna secret.
+	aws := "fnA" + detectortest.Random(detectortest.Base62, 37)
+	fauna := "fnE" + detectortest.Random(detectortest.Base62, 37)
+	cosmos := detectortest.Random(detectortest.Base62, 86) + "=="
+	for _, tc := range []struct {
+		path, data string
+		want       []string
+	}{
+		{"deploy/.env", "AWS_SECRET_ACCESS_KEY=" + aws + "\n", []string{"aws-secret-access-key " + aws}},
+		{"deploy/.env", "AWS_SECRET_ACCESS_KEY=" + aws + "\nFAUNA_KEY=" + fauna + "\n", []string{"aws-secret-access-key " + aws, "fauna-secret " + fauna}},
+		{"appsettings.json", `"Cosmos": "AccountEndpoint=https://app.documents.azure.com:443/;AccountKey=` + cosmos + `;"` + "\n", []string{"azure-cosmosdb-key " + cosmos}},
+	} {
+		var got []string
+		for _, f := range e.Detect(finding.Chunk{Origin: finding.Origin{Path: tc.path}, Data: []byte(tc.data)}) {
+			got = append(got, f.RuleID+" "+f.Secret)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: findings %q, want %q", tc.data, got, tc.want)
+		}
 	}
 }
