@@ -769,7 +769,7 @@ func (e *Engine) detect(c finding.Chunk, depth int) (out []finding.Finding) {
 	out, spans = e.applyRequired(out, spans)
 	out, spans = dropGenericOverlaps(out, spans, covered)
 	out, spans = dropInsideKeys(out, spans)
-	out, spans = dropSameSecret(out, spans)
+	out, spans = e.dropSameSecret(out, spans)
 	return out
 }
 
@@ -1011,21 +1011,44 @@ func dropInsideKeys(fs []finding.Finding, spans []span) ([]finding.Finding, []sp
 }
 
 // dropSameSecret keeps one finding of a secret that two provider rules
-// report at the same place: the one whose match says most before the
-// secret (AWS_SECRET_ACCESS_KEY= over a value that merely starts with
-// another provider's prefix, a Cosmos DB connection string over the
-// AccountKey= a storage one shares), else the first in rule order. One secret is one
-// finding; two would name two providers for the same credential.
-func dropSameSecret(fs []finding.Finding, spans []span) ([]finding.Finding, []span) {
+// report at the same place: one secret is one finding, and two would name
+// two providers for one credential (and send it to both to verify). The
+// finding kept is, in this order: the one whose match says more before
+// the secret, the key or connection string naming the provider
+// (AWS_SECRET_ACCESS_KEY= over a value that merely starts like a Fauna
+// secret, COMMERCEJS_SECRET_KEY= over the sk_test_ prefix Commerce.js
+// shares with Stripe, a Cosmos DB connection string over the AccountKey=
+// a storage one shares); the one whose secret starts with one of its
+// rule's keywords of four characters or more (the provider's format);
+// the first in rule order. Structures many providers share (a password
+// on a command line, a JWT) are fallback rules, dropped before this.
+func (e *Engine) dropSameSecret(fs []finding.Finding, spans []span) ([]finding.Finding, []span) {
 	offset := len(fs) - len(spans)
 	if len(spans) < 2 {
 		return fs, spans
 	}
+	formatted := func(f finding.Finding) bool {
+		r := e.byID[f.RuleID]
+		if r == nil {
+			return false
+		}
+		for _, k := range r.Keywords {
+			if len(k) >= 4 && len(f.Secret) >= len(k) && strings.EqualFold(f.Secret[:len(k)], k) {
+				return true
+			}
+		}
+		return false
+	}
 	context := func(f finding.Finding) int { return max(0, strings.Index(f.Match, f.Secret)) }
+	better := func(a, b finding.Finding) bool {
+		if ca, cb := context(a), context(b); ca != cb {
+			return ca > cb
+		}
+		return formatted(a) && !formatted(b)
+	}
 	best := map[span]int{} // span -> index into spans of the finding kept
 	for i, f := range fs[offset:] {
-		j, ok := best[spans[i]]
-		if !ok || context(f) > context(fs[offset+j]) {
+		if j, ok := best[spans[i]]; !ok || better(f, fs[offset+j]) {
 			best[spans[i]] = i
 		}
 	}

@@ -369,12 +369,15 @@ func TestOneFindingPerSecret(t *testing.T) {
 	aws := "fnA" + detectortest.Random(detectortest.Base62, 37)
 	fauna := "fnE" + detectortest.Random(detectortest.Base62, 37)
 	cosmos := detectortest.Random(detectortest.Base62, 86) + "=="
+	docker := "dckr_pat_" + detectortest.Random(detectortest.Base62, 27)
 	for _, tc := range []struct {
 		path, data string
 		want       []string
 	}{
 		{"deploy/.env", "AWS_SECRET_ACCESS_KEY=" + aws + "\n", []string{"aws-secret-access-key " + aws}},
 		{"deploy/.env", "AWS_SECRET_ACCESS_KEY=" + aws + "\nFAUNA_KEY=" + fauna + "\n", []string{"aws-secret-access-key " + aws, "fauna-secret " + fauna}},
+		// The provider's own format over a password on a command line.
+		{"deploy.sh", "docker login -u acmebot -p " + docker + " docker.io\n", []string{"dockerhub-token " + docker}},
 		{"appsettings.json", `"Cosmos": "AccountEndpoint=https://app.documents.azure.com:443/;AccountKey=` + cosmos + `;"` + "\n", []string{"azure-cosmosdb-key " + cosmos}},
 	} {
 		var got []string
