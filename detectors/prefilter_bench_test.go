@@ -46,6 +46,34 @@ func BenchmarkPrefilter(b *testing.B) {
 	b.ReportMetric(float64(len(e.pre.out)), "states")
 }
 
+// BenchmarkPrefilterLines runs the automaton over the same Go source in
+// pieces of a few hundred bytes: the lines a commit adds, which is what a
+// history scan hands the engine.
+func BenchmarkPrefilterLines(b *testing.B) {
+	e := defaultEngine(b)
+	var data []byte
+	filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", "net"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && filepath.Ext(p) == ".go" {
+			x, _ := os.ReadFile(p)
+			data = append(data, x...)
+		}
+		return nil
+	})
+	var pieces [][]byte
+	for i, n := 0, 0; i < len(data); i += n {
+		n = min(len(data)-i, 100+(i*7919)%500) // 100-600 bytes
+		pieces = append(pieces, data[i:i+n])
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	var hits []hit
+	for i := 0; i < b.N; i++ {
+		for _, p := range pieces {
+			hits = e.pre.find(p, hits[:0])
+		}
+	}
+}
+
 // BenchmarkHugeLine scans a 4 MiB single line (a JSON dump of test vectors)
 // full of hex and base64 runs and keyword hits: the cost per byte must not
 // grow with the line's length.

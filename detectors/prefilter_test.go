@@ -12,10 +12,23 @@ import (
 func TestPrefilterAgainstNaive(t *testing.T) {
 	t.Parallel()
 	words := []string{"ab", "abc", "bca", "c", "aab", "key", "api_key", "ke", "xoxb-", "-us"}
+	// And with a keyword long enough that the parts' overlap is as long
+	// as the bytes they own.
+	long := append(words[:len(words):len(words)], "abcabcabcabc_key_abcabcabcabc_key_abcabcabc")
+	for iter := 0; iter < 2000; iter++ {
+		ws := words
+		if iter%2 == 1 {
+			ws = long
+		}
+		checkPrefilter(t, ws, iter)
+	}
+}
+
+func checkPrefilter(t *testing.T, words []string, iter int) {
 	p := newPrefilter(words)
-	rng := rand.New(rand.NewPCG(7, 9))
+	rng := rand.New(rand.NewPCG(7, uint64(iter)))
 	const alphabet = "abcABC_-kKeEyYxo pius"
-	for iter := 0; iter < 1000; iter++ {
+	{
 		n := rng.IntN(600) // either side of the interleaved scan's threshold
 		if iter%3 == 0 {
 			n = 4096 + rng.IntN(20000)
@@ -23,6 +36,13 @@ func TestPrefilterAgainstNaive(t *testing.T) {
 		b := make([]byte, n)
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		// The longest keyword planted here and there, across the parts'
+		// boundaries as often as not.
+		if w := words[len(words)-1]; len(w) > 10 {
+			for k := 0; k < 4 && len(b) > len(w); k++ {
+				copy(b[rng.IntN(len(b)-len(w)+1):], w)
+			}
 		}
 		got := map[hit]bool{}
 		last := 0
