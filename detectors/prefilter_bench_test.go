@@ -25,8 +25,8 @@ func defaultEngine(tb testing.TB) *Engine {
 	return e
 }
 
-func BenchmarkPrefilter(b *testing.B) {
-	e := defaultEngine(b)
+// netSources is GOROOT's net package's Go source, end to end.
+func netSources() []byte {
 	var data []byte
 	filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", "net"), func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() && filepath.Ext(p) == ".go" {
@@ -35,6 +35,12 @@ func BenchmarkPrefilter(b *testing.B) {
 		}
 		return nil
 	})
+	return data
+}
+
+func BenchmarkPrefilter(b *testing.B) {
+	e := defaultEngine(b)
+	data := netSources()
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	var hits []hit
@@ -51,14 +57,7 @@ func BenchmarkPrefilter(b *testing.B) {
 // history scan hands the engine.
 func BenchmarkPrefilterLines(b *testing.B) {
 	e := defaultEngine(b)
-	var data []byte
-	filepath.WalkDir(filepath.Join(runtime.GOROOT(), "src", "net"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() && filepath.Ext(p) == ".go" {
-			x, _ := os.ReadFile(p)
-			data = append(data, x...)
-		}
-		return nil
-	})
+	data := netSources()
 	var pieces [][]byte
 	for i, n := 0, 0; i < len(data); i += n {
 		n = min(len(data)-i, 100+(i*7919)%500) // 100-600 bytes
