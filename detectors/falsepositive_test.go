@@ -103,3 +103,32 @@ func TestChecksummedTokenWithPlaceholderWord(t *testing.T) {
 	tok := "ghp_" + body + detectors.Base62CRC32(body)
 	detectortest.MustFind(t, e, "a.py", "TOKEN = \""+tok+"\"\n", tok)
 }
+
+// TestTestRunnerLogs: a test runner's result lines ("PASS: ld-elf/warn2")
+// in a log or a summary file without an extension are not settings, while
+// pass: as a setting's key, in YAML, in an .env file or quoted in code,
+// still is.
+func TestTestRunnerLogs(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	for path, content := range map[string]string{
+		"test-summary-amd64": "Running target unix\nPASS: ld-elf/warn2\nPASS: ld-x86-64/pr19609-3a\nPASS: pr28639a.o\nFAIL: ld-elf/orphan4\n",
+		"build/jtreg.log":    "Passed: gc/TestSystemGC.java#G1\nPassed: gtest/NMTGtests.java#nmt-off\nPASSED: TestStackOverflow42\n",
+		"go-test.log":        "=== RUN   TestAddrStringAllocs\n--- PASS: \"TestAddrStringAllocs/ipv4\" (0.00s)\n",
+		"scripts/ztest.sh":   "PASS=\"\\x1b[32mPASS\\x1b[0m\"\nFAIL=\"\\033[31mFAIL\\033[0m\"\n",
+	} {
+		for _, f := range detectortest.Find(t, e, path, content) {
+			t.Errorf("%s:%d: %s fired on %q", path, f.Location.Line, f.RuleID, strings.TrimSpace(f.Match))
+		}
+	}
+	pw := detectortest.Password()
+	for path, content := range map[string]string{
+		"config/mail.yaml": "smtp:\n  user: mailer\n  pass: " + pw + "\n",
+		"deploy/.env":      "USER=mailer\nPASS=" + pw + "\n",
+		"src/mailer.js":    "const auth = { user: 'mailer', pass: '" + pw + "' };\n",
+	} {
+		if fs := detectortest.Find(t, e, path, content); len(fs) != 1 || fs[0].Secret != pw {
+			t.Errorf("%s: findings %v, want the password", path, fs)
+		}
+	}
+}

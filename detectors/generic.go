@@ -48,10 +48,25 @@ func validGenericAssignment(before, secret string) bool {
 		}
 	}
 	kind := keyKind(key)
-	if kind == notSecretKey {
+	if kind == notSecretKey || testStatus(before, key) {
 		return false
 	}
 	return genericValue(secret, kind == passwordKey, credentialName(key, kind))
+}
+
+// testStatus reports a test runner's result line ("PASS: ld-elf/warn2",
+// DejaGnu's and automake's logs; "Passed: gc/TestSystemGC.java", jtreg's;
+// `--- PASS: "TestAddr/ipv4"`, go test's): the word capitalised, then a
+// colon. A setting's key is lower case (pass: in YAML, nodemailer's
+// pass: '...') or set with = (PASS=... in an .env file).
+func testStatus(before, key string) bool {
+	switch key {
+	case "PASS", "PASSED", "Passed":
+	default:
+		return false
+	}
+	b := strings.TrimRight(before, " \t\"'`")
+	return strings.HasSuffix(b, key+":")
 }
 
 // credentialName reports whether a name of the kind says its value is a

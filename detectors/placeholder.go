@@ -77,6 +77,12 @@ func validGenericSecret(s string, named bool) bool {
 		return false
 	}
 	ls := strings.ToLower(s)
+	// A terminal colour ("\x1b[32mPASS", "\033[0m"): output, not a value.
+	for _, esc := range []string{`\x1b[`, `\033[`, `\e[`, `\u001b[`} {
+		if strings.Contains(ls, esc) {
+			return false
+		}
+	}
 	// A URN (urn:uuid:..., a WebDAV lock token) names a thing.
 	if strings.HasPrefix(ls, "urn:") {
 		return false

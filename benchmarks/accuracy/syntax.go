@@ -42,6 +42,8 @@ var syntaxCases = []syntaxCase{
 	{rule: "terraform-variable-default", path: "infra/variables.tf", content: "variable \"db_password\" {\n  type    = string\n  default = \"{S}\"\n}\n"},
 	{rule: "generic-secret-assignment", path: "app/settings.py", content: "import os\nAPI_KEY = r\"{S}\"\n"},
 	{rule: "generic-secret-assignment", path: "web/src/api.js", content: "export default {\n  secret: '{S}',\n}\n"},
+	{rule: "generic-secret-assignment", path: "src/mailer.js", content: "nodemailer.createTransport({\n  auth: { user: 'mailer', pass: '{S}' },\n});\n"},
+	{rule: "generic-secret-config", path: "config/mail.yml", content: "smtp:\n  user: mailer\n  pass: {S}\n"},
 	{rule: "generic-secret-code", path: "web/src/login.js", content: "const x = 1;\npassword=!{S}\n", plain: true},
 	{rule: "generic-secret-assignment", path: "internal/app/config.go", content: "var c = Config{\n\tPassword: \"{S}\",\n}\n"},
 	{rule: "generic-secret-assignment", path: "src/Main.java", content: "props.setProperty(\"password\", \"{S}\");\n"},
