@@ -77,6 +77,10 @@ func validGenericSecret(s string, named bool) bool {
 		return false
 	}
 	ls := strings.ToLower(s)
+	// Elided in docs or help text ("auth-token = AJAvW039NO1nDcijk_J6_...").
+	if strings.HasSuffix(s, "...") || strings.HasSuffix(s, "…") {
+		return false
+	}
 	// A terminal colour ("\x1b[32mPASS", "\033[0m"): output, not a value.
 	for _, esc := range []string{`\x1b[`, `\033[`, `\e[`, `\u001b[`} {
 		if strings.Contains(ls, esc) {
