@@ -256,6 +256,15 @@ func TestSettingsOutsideConfigFiles(t *testing.T) {
 	if fs := decode(t, out); code != ExitFindings || len(fs) != 1 || fs[0].File != "stdin" || fs[0].Line != 2 {
 		t.Fatalf("stdin: exit %d, %+v, %s", code, fs, errOut)
 	}
+	// `git diff | leakhound stdin --name changes.diff` (the help's
+	// example): an added line and a removed one.
+	pw2 := detectortest.Password()
+	diff := "diff --git a/.env b/.env\n--- a/.env\n+++ b/.env\n@@ -1,2 +1,2 @@\n PORT=8080\n+DB_PASSWORD=" + pw + "\n-DB_PASSWORD=" + pw2 + "\n"
+	code, out, errOut = run(t, diff, "stdin", "--name", "changes.diff", "--format", "json")
+	fs := decode(t, out)
+	if code != ExitFindings || len(fs) != 2 || fs[0].Line != 6 || fs[1].Line != 7 {
+		t.Fatalf("diff: exit %d, %+v, %s", code, fs, errOut)
+	}
 }
 
 func TestInlineAllowAndIgnoreFile(t *testing.T) {
