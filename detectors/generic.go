@@ -398,6 +398,7 @@ var dummyStems = []string{
 	"key", "my", "super", "your", "foo", "bar", "baz", "abc", "xyz", "hello", "world", "login", "access", "auth", "dummy",
 	"fake", "mock", "temp", "tmp", "db", "app", "insecure", "not", "very", "top", "sample", "example", "value", "string",
 	"the", "is", "dont", "use", "do", "in", "prod", "production", "share", "keep", "it", "safe",
+	"long", "with", "many", "characters", "chars", "random", "strong", "this", "some",
 }
 
 // dummyWords reports a value whose letters are nothing but dummy stems,
