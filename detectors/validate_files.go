@@ -52,6 +52,7 @@ var dummyPasswords = map[string]bool{
 	"12345678": true, "qwerty": true, "mypassword": true, "yourpassword": true,
 	"hidden": true, "masked": true, "undefined": true, "mypass": true,
 	"opensesame": true, "secretpassword": true, "letmein": true,
+	"foobared": true, // redis.conf's own example
 }
 
 // validPasswordValue accepts any value that is a real password: not empty,
