@@ -218,8 +218,10 @@ func assignedKey(before string) string {
 		}
 		s = strings.TrimRight(s, " \t=:>,|?")
 		s = strings.TrimRight(s, "\"'`]")
-		// key="ApiKey" value="...": the name is the attribute before value=.
-		if m := len(s); m > 6 && strings.EqualFold(s[m-5:], "value") && (s[m-6] == ' ' || s[m-6] == '\t') {
+		// key="ApiKey" value="...": the name is the attribute before value=
+		// (or the field before "value" in JSON: a Postman environment's
+		// {"key": "api_token", "value": "..."}).
+		if m := len(s); m > 6 && strings.EqualFold(s[m-5:], "value") && (s[m-6] == ' ' || s[m-6] == '\t' || s[m-6] == '"') {
 			s = s[:m-5]
 		}
 		if len(s) == n {

@@ -45,6 +45,7 @@ var syntaxCases = []syntaxCase{
 	{rule: "generic-secret-assignment", path: "notebooks/explore.ipynb", content: "{\"cells\": [{\"cell_type\": \"code\", \"source\": [\"import client\\n\", \"api_key = \\\"{S}\\\"\\n\"]}]}\n", plain: true},
 	{rule: "generic-secret-assignment", path: "Jenkinsfile", content: "pipeline {\n  withEnv(['DEPLOY_TOKEN={S}']) {\n    sh 'make deploy'\n  }\n}\n", plain: true},
 	{rule: "generic-secret-config", path: "src/main/resources/application.yml", content: "spring:\n  datasource:\n    password: ${DB_PASSWORD:{S}}\n", plain: true},
+	{rule: "generic-secret-assignment", path: "postman/staging.postman_environment.json", content: "{\"name\": \"staging\", \"values\": [{\"key\": \"api_token\", \"value\": \"{S}\", \"type\": \"secret\", \"enabled\": true}]}\n", plain: true},
 	{rule: "generic-secret-assignment", path: "src/mailer.js", content: "nodemailer.createTransport({\n  auth: { user: 'mailer', pass: '{S}' },\n});\n"},
 	{rule: "generic-secret-config", path: "config/mail.yml", content: "smtp:\n  user: mailer\n  pass: {S}\n"},
 	{rule: "generic-secret-code", path: "web/src/login.js", content: "const x = 1;\npassword=!{S}\n", plain: true},
