@@ -216,13 +216,24 @@ func assignedKey(before string) string {
 		if m := len(s); m > 0 && strings.IndexByte("\"'`", s[m-1]) >= 0 {
 			s = trimStringPrefix(s[:m-1])
 		}
-		s = strings.TrimRight(s, " \t=:>,|?")
+		s = strings.TrimRight(s, " \t\r\n=:>,|?")
 		s = strings.TrimRight(s, "\"'`]")
 		// key="ApiKey" value="...": the name is the attribute before value=
 		// (or the field before "value" in JSON: a Postman environment's
-		// {"key": "api_token", "value": "..."}).
-		if m := len(s); m > 6 && strings.EqualFold(s[m-5:], "value") && (s[m-6] == ' ' || s[m-6] == '\t' || s[m-6] == '"') {
-			s = s[:m-5]
+		// {"key": "api_token", "value": "..."}, CloudFormation's
+		// "ParameterKey"/"ParameterValue"; the line before value: in a
+		// Kubernetes env list, - name: DB_PASSWORD).
+		for _, field := range []string{"parametervalue", "value"} {
+			if m, k := len(s), len(field); m > k && strings.EqualFold(s[m-k:], field) && strings.IndexByte(" \t\n\"", s[m-k-1]) >= 0 {
+				s = s[:m-k]
+				break
+			}
+		}
+		// A plist's <key>API_SECRET</key> <string>...: the key element.
+		if m := len(s); m > 7 && strings.EqualFold(s[m-7:], "<string") {
+			if t := strings.TrimRight(s[:m-7], " \t\r\n"); strings.HasSuffix(t, "</key>") {
+				s = t[:len(t)-len("</key>")]
+			}
 		}
 		if len(s) == n {
 			break
