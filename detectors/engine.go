@@ -939,10 +939,20 @@ func dropGeneric(fs []finding.Finding, spans, others []span) ([]finding.Finding,
 	if len(others) == 0 {
 		return fs, spans
 	}
+	return dropWhere(fs, spans, func(i int, f finding.Finding) bool {
+		return isGeneric(f.Tags) && overlapsAny(spans[i], others)
+	})
+}
+
+// dropWhere returns the findings drop does not pick (i indexes spans:
+// spans[i] is f's secret), keeping spans aligned with them; path-only
+// findings (first in fs, without a span) always stay. The inputs are not
+// modified.
+func dropWhere(fs []finding.Finding, spans []span, drop func(i int, f finding.Finding) bool) ([]finding.Finding, []span) {
 	offset := len(fs) - len(spans)
 	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
 	for i, f := range fs[offset:] {
-		if isGeneric(f.Tags) && overlapsAny(spans[i], others) {
+		if drop(i, f) {
 			continue
 		}
 		outF = append(outF, f)
@@ -970,15 +980,9 @@ func dropFallback(fs []finding.Finding, spans, covered []span) ([]finding.Findin
 	if !fallback || len(providers) == 0 {
 		return fs, spans
 	}
-	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
-	for i, f := range fs[offset:] {
-		if isFallback(f.Tags) && overlapsAny(spans[i], providers) {
-			continue
-		}
-		outF = append(outF, f)
-		outS = append(outS, spans[i])
-	}
-	return outF, outS
+	return dropWhere(fs, spans, func(i int, f finding.Finding) bool {
+		return isFallback(f.Tags) && overlapsAny(spans[i], providers)
+	})
 }
 
 // dropInsideKeys removes findings whose secret lies inside a private
@@ -997,17 +1001,11 @@ func dropInsideKeys(fs []finding.Finding, spans []span) ([]finding.Finding, []sp
 	if len(keys) == 0 {
 		return fs, spans
 	}
-	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
-	for i, f := range fs[offset:] {
-		if !slices.Contains(f.Tags, privateKeyTag) && slices.ContainsFunc(keys, func(k span) bool {
+	return dropWhere(fs, spans, func(i int, f finding.Finding) bool {
+		return !slices.Contains(f.Tags, privateKeyTag) && slices.ContainsFunc(keys, func(k span) bool {
 			return k.start <= spans[i].start && spans[i].end <= k.end
-		}) {
-			continue
-		}
-		outF = append(outF, f)
-		outS = append(outS, spans[i])
-	}
-	return outF, outS
+		})
+	})
 }
 
 // dropSameSecret keeps one finding of a secret that two provider rules
@@ -1055,15 +1053,7 @@ func (e *Engine) dropSameSecret(fs []finding.Finding, spans []span) ([]finding.F
 	if len(best) == len(spans) {
 		return fs, spans
 	}
-	outF, outS := append([]finding.Finding(nil), fs[:offset]...), spans[:0:0]
-	for i, f := range fs[offset:] {
-		if best[spans[i]] != i {
-			continue
-		}
-		outF = append(outF, f)
-		outS = append(outS, spans[i])
-	}
-	return outF, outS
+	return dropWhere(fs, spans, func(i int, _ finding.Finding) bool { return best[spans[i]] != i })
 }
 
 // privateKeyTag marks the rules whose secret is a whole private key.
