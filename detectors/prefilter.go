@@ -160,7 +160,7 @@ func newPrefilter(words []string) *prefilter {
 // that all four take the same number of steps, overlap included: the
 // chunks a history scan makes are the lines a commit added, a few hundred
 // bytes, where a part's overlap is as long as the bytes it owns (when the
-// overlap was scanned alone after the parts, that left them at a third of
+// overlap was scanned alone after the parts, that left them at half
 // the speed of large inputs).
 func (p *prefilter) find(data []byte, hits []hit) []hit {
 	if len(p.words) == 0 {
