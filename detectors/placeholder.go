@@ -11,7 +11,7 @@ var placeholderWords = []string{
 	"example", "xxxxx", "changeme", "change_me", "change-me", "placeholder",
 	"your_", "your-", "yourkey", "yourtoken", "yoursecret", "yourpassword",
 	"dummy", "redacted", "insert", "replace_me", "replaceme", "todo",
-	"fixme", "<", ">", "${", "{{", "}}", "$(", "%(", "*****", "....",
+	"fixme", "${", "{{", "}}", "$(", "%(", "<%", "%>", "<<", "*****", "....",
 	"sample", "fake", "notreal", "not_real", "not-real", "_here", "-here",
 	" here", "unique phrase",
 }
@@ -38,7 +38,32 @@ func IsPlaceholder(s string) bool {
 	if len(s) >= 6 && strings.Count(s, s[:1]) == len(s) {
 		return true
 	}
+	return angleSlot(s)
+}
+
+// angleSlot reports a slot for a value written in angle brackets
+// (<your-api-key>, <PASSWORD>, <db password>), or a value that starts with
+// one and reads on as words (<your token, cut short). A '<' or '>' alone
+// marks nothing: generated passwords and WordPress' keys and salts hold
+// them (a 64-character salt holds one three times in four).
+func angleSlot(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != '<' {
+			continue
+		}
+		j := i + 1
+		for j < len(s) && slotByte(s[j]) {
+			j++
+		}
+		if j > i+1 && (j < len(s) && s[j] == '>' || i == 0 && j == len(s)) {
+			return true
+		}
+	}
 	return false
+}
+
+func slotByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(" _.:/@-", c) >= 0
 }
 
 // wellKnownIDs are UUIDs and digests printed in specifications and

@@ -60,3 +60,34 @@ func TestPlaceholderWordsInRandomData(t *testing.T) {
 		}
 	}
 }
+
+// TestAngleBrackets: a value in angle brackets is a slot to fill in, but a
+// '<' or '>' alone is one more punctuation mark of a generated password.
+// Three WordPress salts in four hold one, and all of them went unreported.
+func TestAngleBrackets(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"<your-api-key>",
+		"<PASSWORD>",
+		"<db password>",
+		"token=<token>",
+		"<your token",
+		"<%= ENV['DB_PASSWORD'] %>",
+		"<<~EOS",
+	} {
+		if !detectors.IsPlaceholder(s) {
+			t.Errorf("%q not taken for a placeholder", s)
+		}
+	}
+	for _, s := range []string{
+		">o|A1.D;oG9/H}x}GI7kB,UL2[!aaGd}.VD|vuGc<aKiZomKn59/6@s1lQ,7KO<q",
+		"aB3#kL9!mN<2@pQ7xR5tZ8wYc",
+		"aB3#kL9!mN>2@pQ7xR5tZ8wYc",
+		"q<7Zk2+x>",
+		"k3>Lm9",
+	} {
+		if detectors.IsPlaceholder(s) {
+			t.Errorf("%q taken for a placeholder", s)
+		}
+	}
+}
