@@ -32,7 +32,7 @@ func (c *csvReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Finding
 			cell(r.Commit), cell(r.Author), cell(r.Email), cell(r.Date), cell(r.Message),
 			cell(r.Repository), cell(r.Image), cell(r.Layer), layerCell(r.LayerIndex), cell(r.Archive),
 			r.Fingerprint, r.SecretHash, strconv.FormatFloat(r.Entropy, 'f', -1, 64), cell(strings.Join(r.Tags, ";")),
-			cell(r.Verification), cell(red.text(verificationText(fs[i].Verification))),
+			cell(r.Verification), cell(red.of(&fs[i]).text(verificationText(fs[i].Verification))),
 		)
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write report: %w", err)

@@ -168,6 +168,7 @@ func (g *gitlabReporter) Write(w io.Writer, sum finding.Summary, fs []finding.Fi
 }
 
 func (g *gitlabReporter) vulnerability(f *finding.Finding, red *redactor) glVulnerability {
+	red = red.of(f)
 	l := &f.Location
 	desc, sev, tags := ruleMeta(g.opts, f.RuleID, f)
 	desc = red.text(desc)

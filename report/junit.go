@@ -116,6 +116,7 @@ func (j *junitReporter) Write(w io.Writer, sum finding.Summary, fs []finding.Fin
 }
 
 func (j *junitReporter) findingCase(f *finding.Finding, red *redactor) junitCase {
+	red = red.of(f)
 	l := &f.Location
 	desc, sev, _ := ruleMeta(j.opts, f.RuleID, f)
 	desc = red.text(desc)

@@ -134,6 +134,7 @@ func (m *markdownReporter) Write(w io.Writer, sum finding.Summary, fs []finding.
 }
 
 func (m *markdownReporter) row(f *finding.Finding, red *redactor, commits, verified bool) string {
+	red = red.of(f)
 	l := &f.Location
 	desc, _, _ := ruleMeta(m.opts, f.RuleID, f)
 	where := red.text(l.DisplayPath())

@@ -156,12 +156,24 @@ func sorted(fs []finding.Finding) []finding.Finding {
 }
 
 // redactor hides secrets in report text.
+//
+// Every finding's secret is hidden wherever it appears in the report (a
+// token in a repository URL, a password repeated in a commit message).
+// A secret shorter than minSharedSecret is hidden only in its own
+// finding's fields: a four-letter password such as "inte" would otherwise
+// turn every path holding those letters into "*****ractive.py", and a
+// report whose paths lead nowhere.
 type redactor struct {
 	reveal bool
-	// all replaces every finding's secret with its redacted form; nil when
-	// there is nothing to replace.
+	// all replaces every finding's secret of minSharedSecret bytes or
+	// more with its redacted form; nil when there is none.
 	all *strings.Replacer
+	// own is the secret of the finding whose fields are being written,
+	// when it is too short for all.
+	own string
 }
+
+const minSharedSecret = 8
 
 func newRedactor(fs []finding.Finding, reveal bool) *redactor {
 	r := &redactor{reveal: reveal}
@@ -172,7 +184,7 @@ func newRedactor(fs []finding.Finding, reveal bool) *redactor {
 	var secrets []string
 	for i := range fs {
 		s := fs[i].Secret
-		if s != "" && !seen[s] {
+		if len(s) >= minSharedSecret && !seen[s] {
 			seen[s] = true
 			secrets = append(secrets, s)
 		}
@@ -202,12 +214,29 @@ func (r *redactor) secret(s string) string {
 	return finding.Redact(s)
 }
 
+// of returns the redactor for f's own fields, which also hides f's
+// secret when it is short.
+func (r *redactor) of(f *finding.Finding) *redactor {
+	if r.reveal || f.Secret == "" || len(f.Secret) >= minSharedSecret {
+		return r
+	}
+	c := *r
+	c.own = f.Secret
+	return &c
+}
+
 // text returns s with every known secret in it redacted.
 func (r *redactor) text(s string) string {
-	if r.reveal || r.all == nil || s == "" {
+	if r.reveal || s == "" {
 		return s
 	}
-	return r.all.Replace(s)
+	if r.all != nil {
+		s = r.all.Replace(s)
+	}
+	if r.own != "" {
+		s = strings.ReplaceAll(s, r.own, finding.Redact(r.own))
+	}
+	return s
 }
 
 // record is the flat shape of one finding shared by the JSON, JSON Lines
@@ -253,6 +282,7 @@ var columns = []string{
 }
 
 func newRecord(f *finding.Finding, r *redactor) record {
+	r = r.of(f)
 	l := &f.Location
 	tags := make([]string, len(f.Tags))
 	for i, t := range f.Tags {

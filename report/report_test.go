@@ -148,6 +148,46 @@ func TestRedactionEverywhere(t *testing.T) {
 	}
 }
 
+// A short secret (a four-letter password) is hidden everywhere in its own
+// finding, but not in other findings' paths, where its letters are most
+// likely part of a word: "inte" once turned interactive.py into
+// "*****ractive.py" in every format, and the report led nowhere.
+func TestShortSecretStaysInItsFinding(t *testing.T) {
+	t.Parallel()
+	const short, long = "inte", "zq9LeakhoundEverywhere77"
+	own := mk(finding.Finding{
+		RuleID: "cli-password-argument", Description: "Password on a command line", Severity: "high",
+		Secret: short, Match: "-srckeypass " + short,
+		Location: finding.Location{
+			Origin: finding.Origin{Path: "tools/" + short + ".sh", Commit: "abc", Message: "use " + short},
+			Line:   1, Column: 13, EndLine: 1, EndColumn: 17,
+		},
+	})
+	other := mk(finding.Finding{
+		RuleID: "generic-api-key", Description: "Generic API key", Severity: "medium",
+		Secret: long, Match: "k=" + long,
+		Location: finding.Location{
+			Origin: finding.Origin{Path: "lib/interactive.py", Commit: "def", Message: "add " + long},
+			Line:   2, Column: 3, EndLine: 2, EndColumn: 27,
+		},
+	})
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			out := write(t, format, Options{}, finding.Summary{}, []finding.Finding{own, other})
+			if !bytes.Contains(out, []byte("interactive.py")) {
+				t.Errorf("another finding's path was garbled by a short secret:\n%s", out)
+			}
+			if bytes.Contains(out, []byte("tools/"+short)) || bytes.Contains(out, []byte(" "+short)) {
+				t.Errorf("short secret shown in its own finding:\n%s", out)
+			}
+			if bytes.Contains(out, []byte(long)) {
+				t.Errorf("long secret shown:\n%s", out)
+			}
+		})
+	}
+}
+
 func TestSort(t *testing.T) {
 	t.Parallel()
 	want := fixture()

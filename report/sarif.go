@@ -303,6 +303,7 @@ func helpMarkdown(id, desc string, rem rules.Remediation) string {
 }
 
 func (s *sarifReporter) result(f *finding.Finding, ruleIndex int, red *redactor) *sarif.Result {
+	red = red.of(f)
 	l := &f.Location
 	sev := f.Severity
 	if sev == "" {

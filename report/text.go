@@ -50,6 +50,7 @@ func (t *textReporter) Write(w io.Writer, _ finding.Summary, fs []finding.Findin
 	}
 	for i := range fs {
 		f := &fs[i]
+		red := red.of(f)
 		l := &f.Location
 		if i > 0 {
 			bw.WriteByte('\n')
