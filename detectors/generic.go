@@ -171,7 +171,7 @@ func digitsAmidLetters(s string) int {
 // (people choose them); any other secret must not. A digest- or
 // UUID-shaped value counts only when named: the key's name says secret.
 func genericValue(s string, password, named bool) bool {
-	if !validGenericSecret(s, named) || mostlyRuns(s) || dummyWords(s) {
+	if !validGenericSecret(s, named) || mostlyRuns(s) || dummyWords(s) || strings.Contains(deLeet(s), "password") {
 		return false
 	}
 	if dec, ok := base64Text(s); ok && !validPasswordValue(dec) {

@@ -23,6 +23,9 @@ var validators = map[string]Validator{
 	"pypi-macaroon": validPyPIToken,
 	"base64-json":   validBase64JSONToken,
 	"bitcoin-wif":   validBitcoinWIF,
+	// A Discord bot token's first part is the bot's user id, a
+	// snowflake, in base64.
+	"discord-user-id": validDiscordUserID,
 }
 
 // checksummed names the validators that check a checksum or signed
@@ -88,6 +91,25 @@ func validBitcoinWIF(secret string) bool {
 	}
 	body := b[:len(b)-4]
 	return bytes.Equal(doubleSHA256(body)[:4], b[len(b)-4:])
+}
+
+// validDiscordUserID checks that a Discord token's first part decodes to
+// a user id: 17 to 20 decimal digits.
+func validDiscordUserID(secret string) bool {
+	part, _, ok := strings.Cut(secret, ".")
+	if !ok {
+		return false
+	}
+	id, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(part, "="))
+	if err != nil || len(id) < 17 || len(id) > 20 || id[0] == '0' {
+		return false
+	}
+	for _, c := range id {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // BitcoinWIF encodes a private key in Wallet Import Format, the inverse of

@@ -52,7 +52,10 @@ var dummyPasswords = map[string]bool{
 	"12345678": true, "qwerty": true, "mypassword": true, "yourpassword": true,
 	"hidden": true, "masked": true, "undefined": true, "mypass": true,
 	"opensesame": true, "secretpassword": true, "letmein": true,
-	"foobared": true, // redis.conf's own example
+	"foobared":   true, // redis.conf's own example
+	"changeit":   true, // Java's keystore default
+	"notasecret": true, // every Google service account .p12's password
+	"asdf":       true, "1234": true, "12345": true, "foobar": true,
 }
 
 // validPasswordValue accepts any value that is a real password: not empty,

@@ -243,6 +243,13 @@ func (g *generator) match(rule *rules.Rule) (string, error) {
 			key[i] = byte(g.r.IntN(256))
 		}
 		m = "btc_wallet_wif: " + detectors.BitcoinWIF(key, g.r.IntN(2) == 0)
+	case "discord-user-id":
+		// The token's first part: a snowflake user id in base64.
+		re := regexp.MustCompile(`[MNO][A-Za-z0-9_-]{22,26}\.`)
+		if loc := re.FindStringIndex(m); loc != nil {
+			id := base64.RawURLEncoding.EncodeToString([]byte(g.randString(1, "123456789") + g.randString(17, "0123456789")))
+			m = m[:loc[0]] + id + "." + m[loc[1]:]
+		}
 	case "jwt":
 		m = g.jwt()
 	case "pem":
