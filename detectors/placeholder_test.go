@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/leakhound/leakhound/detectors"
+	"github.com/leakhound/leakhound/detectors/detectortest"
+	"github.com/leakhound/leakhound/finding"
 )
 
 // TestPlaceholderWordsInRandomData: a key body or long token is random
@@ -89,5 +91,25 @@ func TestAngleBrackets(t *testing.T) {
 		if detectors.IsPlaceholder(s) {
 			t.Errorf("%q taken for a placeholder", s)
 		}
+	}
+}
+
+// TestDocumentedSecrets: the swarm tokens Docker's API reference prints in
+// every version are its examples, not anybody's cluster; a token of the
+// same shape that is not one of them is still reported.
+func TestDocumentedSecrets(t *testing.T) {
+	t.Parallel()
+	e := defaultEngine(t)
+	chunk := func(path, data string) finding.Chunk {
+		return finding.Chunk{Data: []byte(data), Origin: finding.Origin{Path: path}}
+	}
+	doc := "        Worker: \"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx\"\n"
+	if fs := e.Detect(chunk("docs/api/v1.41.yaml", doc)); len(fs) != 0 {
+		t.Errorf("Docker's documented join token reported: %v", fs)
+	}
+	own := "docker swarm join --token SWMTKN-1-" + detectortest.Secret("", detectortest.Lower+detectortest.Digits, 50) + "-" +
+		detectortest.Secret("", detectortest.Lower+detectortest.Digits, 25) + " 10.0.4.12:2377\n"
+	if fs := e.Detect(chunk("deploy.sh", own)); len(fs) != 1 || fs[0].RuleID != "docker-swarm-join-token" {
+		t.Errorf("a join token of the same shape: got %v, want one docker-swarm-join-token finding", fs)
 	}
 }
