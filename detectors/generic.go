@@ -312,7 +312,7 @@ var (
 		"label", "hint", "hash", "hashed", "digest", "checksum", "sha", "md", "crc", "fingerprint", "thumbprint", "required", "enabled", "disabled", "regex", "pattern", "provider",
 		"source", "location", "mount", "volume", "rotation", "manager", "index", "offset", "selector", "placeholder", "prompt",
 		"description", "desc", "help", "error", "message", "msg", "hidden", "strength", "validator", "validation", "generator",
-		"encoder", "reset", "changed", "change", "store", "vault", "command", "cmd", "script", "helper", "exists", "set")
+		"encoder", "reset", "changed", "change", "store", "vault", "command", "cmd", "script", "helper", "exists", "set", "encryption", "scheme")
 	// credentialWords and cryptoWords decide credentialName.
 	credentialWords = wordSet("client", "api", "app", "access", "auth", "token", "tokens", "apikey", "accesskey", "authkey",
 		"credential", "credentials", "creds", "webhook", "consumer", "bot", "pat", "authorization")

@@ -24,6 +24,7 @@ type extracted struct {
 // extractors is the registry of structure readers.
 var extractors = map[string]Extractor{
 	"kubernetes-secret": kubernetesSecretValues,
+	"sql-rows":          sqlRowValues,
 }
 
 // kubernetesSecretValues reads the Kubernetes Secret whose "kind: Secret"

@@ -276,6 +276,10 @@ func (g *generator) match(rule *rules.Rule) (string, error) {
 			m = m[:last[0]] + cred + m[last[1]:]
 		}
 	}
+	if rule.Validator == "sql-rows" {
+		// Rows the statement's head names the columns of: build them.
+		m = "INSERT INTO users (name, api_token) VALUES ('svc-" + g.randString(4, "abcdefghij") + "', '" + g.randString(32, alnum) + "');\n"
+	}
 	if rule.ID == "kubernetes-secret-stringdata" {
 		// A multi-line match a regex walk can't lay out: build the manifest.
 		m = "kind: Secret\nstringData:\n  username: app\n  db-password: " + g.randString(18, alnum) + "\n"
