@@ -52,9 +52,10 @@ func Main() int {
 	}()
 	io, args := System(), os.Args[1:]
 	root := NewRootCmd(io)
-	// A scan's heap is put on huge pages; a server's is not: between
-	// scans it gives memory back, which the kernel would gather into huge
-	// pages again, keeping the server at its peak.
+	// A scan's heap is put on huge pages when LEAKHOUND_HUGEPAGES asks
+	// for it; a server's never is: between scans it gives memory back,
+	// which the kernel would gather into huge pages again, keeping the
+	// server at its peak.
 	if !longRunning(root, args) {
 		hugeheap.Reserve()
 	}

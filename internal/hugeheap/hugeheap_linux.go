@@ -15,11 +15,12 @@ import (
 // its own size fit in it.
 const hugePage = 2 << 20
 
-// Reserve marks Size bytes of Go heap for transparent huge pages. It reports
-// whether the kernel accepted the advice (false also when disabled, or when
-// the kernel has no transparent huge page support).
+// Reserve marks Size bytes of Go heap for transparent huge pages when
+// Enabled is set. It reports whether the kernel accepted the advice (false
+// also when not enabled, or when the kernel has no transparent huge page
+// support).
 func Reserve() bool {
-	if os.Getenv(Disabled) != "" {
+	if os.Getenv(Enabled) == "" {
 		return false
 	}
 	b := make([]byte, Size)

@@ -49,7 +49,7 @@ func TestReserveMarksTheHeapLaterAllocationsUse(t *testing.T) {
 	if err != nil || bytes.Contains(mode, []byte("[never]")) {
 		t.Skipf("transparent huge pages unavailable (%q, %v)", mode, err)
 	}
-	t.Setenv(Disabled, "")
+	t.Setenv(Enabled, "1")
 	if !Reserve() {
 		t.Fatal("Reserve: the kernel refused MADV_HUGEPAGE")
 	}
@@ -67,9 +67,10 @@ func TestReserveMarksTheHeapLaterAllocationsUse(t *testing.T) {
 	t.Errorf("the heap a 64 MiB allocation took after Reserve is not marked for huge pages: VmFlags %v", flags)
 }
 
-func TestReserveDisabled(t *testing.T) {
-	t.Setenv(Disabled, "1")
+// TestReserveOffByDefault: without the variable, nothing is marked.
+func TestReserveOffByDefault(t *testing.T) {
+	t.Setenv(Enabled, "")
 	if Reserve() {
-		t.Errorf("Reserve with %s=1 = true, want false", Disabled)
+		t.Errorf("Reserve with %s unset = true, want false", Enabled)
 	}
 }
