@@ -455,8 +455,8 @@ type entry struct {
 // decompressor and scratch buffers are its own.
 type objReader struct {
 	db    *odb
-	zr    io.ReadCloser
-	br    bytes.Reader
+	sized sizedInflater // mapped packs
+	zr    io.ReadCloser // loose objects, packs read with ReadAt
 	bufr  *bufio.Reader
 	head  [32]byte
 	top   []byte // the requested object's delta
@@ -742,20 +742,16 @@ func (r *objReader) inflate(p *pack, off int64, dst []byte) error {
 	if off >= end {
 		return errCorrupt
 	}
-	var src io.Reader
 	if p.data != nil {
-		r.br.Reset(p.data[off:end])
-		src = &r.br
-	} else {
-		sec := io.NewSectionReader(p.f, off, end-off)
-		if r.bufr == nil {
-			r.bufr = bufio.NewReaderSize(sec, 32<<10)
-		} else {
-			r.bufr.Reset(sec)
-		}
-		src = r.bufr
+		return r.sized.zlib(dst, p.data[off:end])
 	}
-	return r.inflateFrom(src, dst)
+	sec := io.NewSectionReader(p.f, off, end-off)
+	if r.bufr == nil {
+		r.bufr = bufio.NewReaderSize(sec, 32<<10)
+	} else {
+		r.bufr.Reset(sec)
+	}
+	return r.inflateFrom(r.bufr, dst)
 }
 
 // inflater returns the reader's zlib decompressor, reset to read src.
