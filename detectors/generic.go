@@ -48,7 +48,9 @@ func validGenericAssignment(before, secret string) bool {
 		}
 	}
 	kind := keyKind(key)
-	if kind == notSecretKey || testStatus(before, key) {
+	if kind == notSecretKey || testStatus(before, key) || strings.EqualFold(key, secret) {
+		// A value that repeats its name is a name (compose's
+		// - registrytoken:registrytoken, password: password).
 		return false
 	}
 	return genericValue(secret, kind == passwordKey, credentialName(key, kind))
@@ -102,6 +104,11 @@ func credentialName(key string, kind secretKeyKind) bool {
 func validUnquotedCodeValue(before, secret string) bool {
 	key := assignedKey(before)
 	if kind := keyKind(key); kind == notSecretKey || !genericValue(secret, false, credentialName(key, kind)) {
+		return false
+	}
+	// An identifier that names a secret (kSecretPtr = XXH3_kSecret,
+	// apiKey = defaultApiKey2) refers to one.
+	if keyKind(secret) != unknownKey {
 		return false
 	}
 	return strongShape(secret)
@@ -171,7 +178,7 @@ func digitsAmidLetters(s string) int {
 // (people choose them); any other secret must not. A digest- or
 // UUID-shaped value counts only when named: the key's name says secret.
 func genericValue(s string, password, named bool) bool {
-	if !validGenericSecret(s, named) || mostlyRuns(s) || dummyWords(s) || strings.Contains(deLeet(s), "password") {
+	if !validGenericSecret(s, named) || mostlyRuns(s) || dummyWords(s) || strings.Contains(deLeet(s), "password") || holdsCryptHash(s) {
 		return false
 	}
 	if dec, ok := base64Text(s); ok && !validPasswordValue(dec) {
@@ -180,11 +187,25 @@ func genericValue(s string, password, named bool) bool {
 	return password || digitsAmidLetters(s) >= 2 || !wordLike(s)
 }
 
-// base64Text decodes a value that is padded base64 of printable text.
-// Only padded values are tried: a random token is base64-shaped often
-// enough, but ends in '=' only by design.
+// holdsCryptHash reports a value holding a password hash in crypt(3)
+// format (an htpasswd line's "user:$2y$05$..."): a hash, which the
+// password-hash rules report as such, not the password.
+func holdsCryptHash(s string) bool {
+	for _, p := range []string{"$2a$", "$2b$", "$2y$", "$argon2", "$apr1$", "$1$", "$5$", "$6$", "$y$"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// base64Text decodes a value that is base64 of printable text: padded, or
+// unpadded and at least 16 characters ("dGhpcyBpcyBub3QgYSByZWFsIHZhbHVl",
+// "this is not a real value"). A random token of that length decodes to
+// printable bytes about once in a hundred thousand, and is then judged by
+// its decoded text like any other.
 func base64Text(s string) (string, bool) {
-	if !strings.HasSuffix(s, "=") || len(s)%4 != 0 {
+	if len(s)%4 != 0 || !strings.HasSuffix(s, "=") && len(s) < 16 {
 		return "", false
 	}
 	b, err := base64.StdEncoding.DecodeString(s)

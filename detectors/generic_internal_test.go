@@ -165,3 +165,22 @@ func looksIdentifier(s string) bool {
 	}
 	return true
 }
+
+// TestCryptHashIsNoPassword: an htpasswd line or a shadow entry holds a
+// password's hash, which the password-hash rules report; the generic rules
+// must not report it again as the password.
+func TestCryptHashIsNoPassword(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{
+		"testuser:$2y$05$sBsSqk0OpSD1uTZkHXc4FeJ0Z70wLQdAX/82UiHuQOKbNbBrzs63m",
+		"$6$rounds=5000$saltsalt$Zq8vLm2xR7pT9wK4Hq7tR2mZ9xLk4WvP8cN3",
+		"$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$Zq8vLm2xR7pT9wK4Hq7tR2mZ9xLk4WvP8cN3",
+	} {
+		if validGenericAssignment(`password := "`, v) {
+			t.Errorf("%q taken for a password", v)
+		}
+	}
+	if !validGenericAssignment(`password := "`, "deploy:Rk9mQ2xLp7TzW4v") {
+		t.Error("a user:password pair not taken for a password")
+	}
+}

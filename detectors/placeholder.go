@@ -13,7 +13,7 @@ var placeholderWords = []string{
 	"dummy", "redacted", "insert", "replace_me", "replaceme", "todo",
 	"fixme", "${", "{{", "}}", "$(", "%(", "<%", "%>", "<<", "*****", "....",
 	"sample", "fake", "notreal", "not_real", "not-real", "_here", "-here",
-	" here", "unique phrase",
+	" here", "unique phrase", "not a real",
 }
 
 // IsPlaceholder reports whether a candidate secret is an obvious
@@ -69,11 +69,12 @@ func slotByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(" _.:/@-", c) >= 0
 }
 
-// documentedSecrets are tokens printed in a vendor's own documentation
+// documentedSecrets are secrets printed in a vendor's own documentation
 // and copied from there into READMEs, API specs and tests by the hundred:
-// Docker's Engine API reference holds the same swarm join tokens and
-// unlock key in every API version's spec (700 findings in a Go module
-// cache, ten values). Published, they are nobody's secret.
+// Docker's Engine API reference holds the same swarm join tokens, unlock
+// key and registry password in every API version's spec (about 750
+// findings in a Go module cache, eleven values). Published, they are
+// nobody's secret.
 var documentedSecrets = wordSet(
 	"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-7p73s1dx5in4tatdymyhg9hu2",
 	"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx",
@@ -83,6 +84,7 @@ var documentedSecrets = wordSet(
 	"SWMTKN-1-49nj1cmql0jkz5s954yi3oex3nedyz0fb0xx14ie39trti4wxv-8vxv8rssmk743ojnwacrr2e7c",
 	"SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8",
 	"SWMKEY-1-fySn8TY4w5lKcWcJPIpKufejh9hxx5KYwx6XZigx3Q4",
+	"conta1n3rize14", // the registry password in the same reference
 )
 
 // wellKnownIDs are UUIDs and digests printed in specifications and
