@@ -184,3 +184,30 @@ func TestCryptHashIsNoPassword(t *testing.T) {
 		t.Error("a user:password pair not taken for a password")
 	}
 }
+
+// TestAppPasswords: sixteen random lowercase letters under a password's
+// name are a generated password (Google's app passwords); lowercase words
+// and identifiers of that length are not.
+func TestAppPasswords(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(11, 12))
+	taken := 0
+	for range 2000 {
+		b := make([]byte, 16)
+		for i := range b {
+			b[i] = byte('a' + r.IntN(26))
+		}
+		if validGenericAssignment(`EMAIL_HOST_PASSWORD = "`, string(b)) {
+			taken++
+		}
+	}
+	if taken < 1900 {
+		t.Errorf("%d of 2000 random 16-letter app passwords taken, want at least 1900", taken)
+	}
+	t.Logf("%d of 2000 random 16-letter app passwords taken", taken)
+	for _, v := range []string{"somefunctionname", "mysecretpassword", "connectionstring", "abcdwxyzqrstmnop", "hashedpasswordco"} {
+		if validGenericAssignment(`password = "`, v) {
+			t.Errorf("%q taken for a password", v)
+		}
+	}
+}

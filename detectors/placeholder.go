@@ -107,6 +107,22 @@ var wellKnownIDs = wordSet(
 // wrote it, and is no credential anywhere else.
 const dpapiBlob = "AQAAANCMnd8BFdERjHoAwE/Cl+sBAAAA"
 
+// appPassword reports a generated password of lowercase letters alone:
+// Google's app passwords (for SMTP from Django, Rails, nodemailer) are 16
+// letters. Such a value is taken when the letters read as no words;
+// lowercase words and identifiers (somefunctionname) do.
+func appPassword(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return !wordLike(s) && !mostlyRuns(s) && ShannonEntropy(s) >= 3.0
+}
+
 // validGenericSecret decides whether the value of an assignment such as
 // `password = "..."` or `api_key: ...` looks like a credential rather than
 // code, a path, an identifier or a reference to one.
@@ -142,6 +158,9 @@ func validGenericSecret(s string, named bool) bool {
 		strings.HasPrefix(ls, "secrets.") || strings.HasPrefix(ls, "process.env") ||
 		strings.HasPrefix(ls, "os.") || strings.HasPrefix(ls, "vault:") {
 		return false
+	}
+	if named && appPassword(s) {
+		return true
 	}
 	var upper, lowerN, digit, other int
 	for _, r := range s {
