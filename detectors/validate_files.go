@@ -55,6 +55,7 @@ var dummyPasswords = map[string]bool{
 	"foobared":   true, // redis.conf's own example
 	"changeit":   true, // Java's keystore default
 	"notasecret": true, // every Google service account .p12's password
+	"android":    true, // Android's debug keystore
 	"asdf":       true, "1234": true, "12345": true, "foobar": true,
 }
 
