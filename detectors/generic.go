@@ -323,7 +323,7 @@ var (
 	tokenRoots    = []string{"secret", "secrets", "token", "tokens", "apikey", "accesskey", "authkey", "privatekey", "secretkey", "credential", "credentials", "creds", "authorization"}
 	// keyQualifiers make a following "key" a credential (api key, access
 	// key, client key); "key" alone names anything.
-	keyQualifiers = wordSet("api", "access", "auth", "private", "secret", "client", "signing", "encryption", "master", "app", "license", "account", "service", "subscription", "consumer", "shared", "admin", "write", "read", "deploy", "storage")
+	keyQualifiers = wordSet("api", "access", "auth", "private", "secret", "client", "signing", "encryption", "master", "app", "license", "account", "service", "subscription", "consumer", "shared", "admin", "write", "read", "deploy", "storage", "jwt", "hmac")
 	// afterSecret are words that, following the secret word, name where a
 	// secret is or what it is like rather than the secret itself.
 	afterSecret = wordSet("name", "names", "id", "ids", "arn", "ref", "refs", "reference", "file", "filename", "files", "path", "paths", "dir",

@@ -85,6 +85,9 @@ var documentedSecrets = wordSet(
 	"SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8",
 	"SWMKEY-1-fySn8TY4w5lKcWcJPIpKufejh9hxx5KYwx6XZigx3Q4",
 	"conta1n3rize14", // the registry password in the same reference
+	// RFC 7515's example HMAC key (appendix A.1), in every JWS library's
+	// tests.
+	"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
 )
 
 // wellKnownIDs are UUIDs and digests printed in specifications and
