@@ -73,9 +73,10 @@ func testStatus(before, key string) bool {
 
 // credentialName reports whether a name of the kind says its value is a
 // credential some service issued or a person chose: a password, a client
-// secret, an API key or token. Then a value shaped like a UUID or a digest
-// is one (a GitHub OAuth app's client secret is 40 hex digits, many API
-// keys are UUIDs). Names from cryptography (shared_secret, PrivateKey,
+// secret, an API key or token, an app's secret key. Then a value shaped
+// like a UUID or a digest is one (a GitHub OAuth app's client secret is 40
+// hex digits, many API keys are UUIDs, Flask's SECRET_KEY is often
+// secrets.token_hex() of 32 bytes). Names from cryptography (shared_secret, PrivateKey,
 // client_handshake_traffic_secret) hold key material of test vectors far
 // more often, which is hex of the same lengths.
 func credentialName(key string, kind secretKeyKind) bool {
@@ -335,7 +336,7 @@ var (
 		"description", "desc", "help", "error", "message", "msg", "hidden", "strength", "validator", "validation", "generator",
 		"encoder", "reset", "changed", "change", "store", "vault", "command", "cmd", "script", "helper", "exists", "set", "encryption", "scheme")
 	// credentialWords and cryptoWords decide credentialName.
-	credentialWords = wordSet("client", "api", "app", "access", "auth", "token", "tokens", "apikey", "accesskey", "authkey",
+	credentialWords = wordSet("client", "api", "app", "access", "auth", "token", "tokens", "apikey", "accesskey", "authkey", "secret",
 		"credential", "credentials", "creds", "webhook", "consumer", "bot", "pat", "authorization")
 	cryptoWords = wordSet("shared", "exporter", "master", "premaster", "traffic", "handshake", "private", "public",
 		"ephemeral", "psk", "binder", "resumption", "early")
