@@ -13,6 +13,8 @@ import (
 var credentialValidators = map[string]Validator{
 	"password":    validPasswordValue,
 	"docker-auth": validDockerAuth,
+	// Google shows an app password as four groups of four letters.
+	"app-password": func(s string) bool { return appPassword(strings.ReplaceAll(s, " ", "")) },
 }
 
 // namedCheck is what a rule's `validate` name stands for: a check of the
