@@ -108,9 +108,12 @@ func validUnquotedCodeValue(before, secret string) bool {
 		return false
 	}
 	// An identifier that names a secret (kSecretPtr = XXH3_kSecret,
-	// apiKey = defaultApiKey2) refers to one.
-	if keyKind(secret) != unknownKey {
-		return false
+	// key = sessionToken2) refers to one. Only whole words of five letters
+	// or more count: a random value's letters hold "pw" or "pat" by chance.
+	for _, w := range keyWords(secret) {
+		if len(w) >= 5 && (hasAnySuffix(w, passwordRoots) || hasAnySuffix(w, tokenRoots)) {
+			return false
+		}
 	}
 	return strongShape(secret)
 }

@@ -211,3 +211,21 @@ func TestAppPasswords(t *testing.T) {
 		}
 	}
 }
+
+// TestUnquotedIdentifiers: an unquoted value whose words name a secret is
+// an identifier, but a random value whose letters happen to hold a short
+// root ("BPwN": pw) is still a password. The accuracy benchmark once lost
+// !zXuyJaESUakoBPwN5PXC to that.
+func TestUnquotedIdentifiers(t *testing.T) {
+	t.Parallel()
+	for value, want := range map[string]bool{
+		"!zXuyJaESUakoBPwN5PXC": true,
+		"Rk9#mQ2xLpat7TzW4v":    true,
+		"XXH3_kSecret":          false,
+		"cfg2_sessionToken":     false,
+	} {
+		if got := validUnquotedCodeValue("password=", value); got != want {
+			t.Errorf("validUnquotedCodeValue(%q) = %v, want %v", value, got, want)
+		}
+	}
+}
