@@ -53,11 +53,14 @@ func TestAccuracy(t *testing.T) {
 	for _, f := range truth.Failures {
 		t.Error("generator failure: " + f)
 	}
-	if score.Recall < 0.98 {
-		t.Errorf("recall %.4f < 0.98", score.Recall)
+	// The tree is generated from a fixed seed, so every planted secret
+	// is expected found and nothing else reported: a single miss is a
+	// rule or filter that regressed (a bar of 0.98 once let one through).
+	if len(score.Misses) > 0 || score.Recall < 1 {
+		t.Errorf("recall %.4f: %d planted secrets missed (listed above)", score.Recall, len(score.Misses))
 	}
-	if score.Precision < 0.98 {
-		t.Errorf("precision %.4f < 0.98", score.Precision)
+	if len(score.FalsePositiveList) > 0 || score.Precision < 1 {
+		t.Errorf("precision %.4f: %d false positives (listed above)", score.Precision, len(score.FalsePositiveList))
 	}
 }
 
