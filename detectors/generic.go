@@ -76,9 +76,10 @@ func testStatus(before, key string) bool {
 // secret, an API key or token, an app's secret key. Then a value shaped
 // like a UUID or a digest is one (a GitHub OAuth app's client secret is 40
 // hex digits, many API keys are UUIDs, Flask's SECRET_KEY is often
-// secrets.token_hex() of 32 bytes). Names from cryptography (shared_secret, PrivateKey,
-// client_handshake_traffic_secret) hold key material of test vectors far
-// more often, which is hex of the same lengths.
+// secrets.token_hex() of 32 bytes). Names from cryptography
+// (shared_secret, PrivateKey, client_handshake_traffic_secret) hold key
+// material of test vectors far more often, which is hex of the same
+// lengths.
 func credentialName(key string, kind secretKeyKind) bool {
 	if kind == passwordKey {
 		return true

@@ -363,6 +363,7 @@ func (h *huffTable) build(lengths []uint8, primary uint) bool {
 		count[l]++
 		maxLen = max(maxLen, int(l))
 	}
+	used := len(lengths) - count[0]
 	count[0] = 0
 	left := 1
 	for l := 1; l <= 15; l++ {
@@ -371,7 +372,6 @@ func (h *huffTable) build(lengths []uint8, primary uint) bool {
 			return false // over-subscribed
 		}
 	}
-	used := len(lengths) - countZero(lengths)
 	if left > 0 && (used > 1 || maxLen > 1) {
 		return false // incomplete
 	}
@@ -423,16 +423,6 @@ func (h *huffTable) build(lengths []uint8, primary uint) bool {
 		}
 	}
 	return true
-}
-
-func countZero(b []uint8) int {
-	n := 0
-	for _, v := range b {
-		if v == 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // The fixed Huffman codes (RFC 1951, 3.2.6).
