@@ -36,7 +36,7 @@ func sqlRowValues(data []byte, start, end int) []extracted {
 		return nil
 	}
 	limit := min(len(data), end+maxSQLBytes)
-	if bytes.HasPrefix(bytes.ToUpper(bytes.TrimSpace(head)), []byte("COPY")) {
+	if h := bytes.TrimSpace(head); len(h) >= 4 && bytes.EqualFold(h[:4], []byte("COPY")) {
 		return copyRows(data[:limit], end, cols)
 	}
 	return insertRows(data[:limit], end, cols)
@@ -70,7 +70,7 @@ func sqlColumns(list string) []*sqlColumn {
 	return cols
 }
 
-// take returns v as a finding's secret when column c can hold one.
+// take reports whether v, a value in column c, is a secret to report.
 func (c *sqlColumn) take(v string) bool {
 	return c != nil && genericValue(v, c.password, c.named)
 }
